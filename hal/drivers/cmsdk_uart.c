@@ -1,0 +1,30 @@
+/*
+ * CMSDK APB UART driver. Transmit is polled: console output must work from fault handlers and before the kernel
+ * runs, and QEMU's model drains the TX register instantly, so polling costs nothing there.
+ */
+#include "cmsdk_uart.h"
+
+#include "../arch/cortex-m/cortex_m.h"
+
+#define UART_DATA(base) REG32((base) + 0x00)
+#define UART_STATE(base) REG32((base) + 0x04)
+#define UART_CTRL(base) REG32((base) + 0x08)
+#define UART_BAUDDIV(base) REG32((base) + 0x10)
+#define STATE_TX_FULL 1u
+#define CTRL_TX_ENABLE 1u
+#define CTRL_RX_ENABLE 2u
+
+void cmsdk_uart_init(uintptr_t base)
+{
+	UART_BAUDDIV(base) = 16; /* the smallest legal divider; the FPGA image runs the UART from the 25 MHz clock */
+	UART_CTRL(base) = CTRL_TX_ENABLE | CTRL_RX_ENABLE;
+}
+
+void cmsdk_uart_write(uintptr_t base, const char* bytes, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		while (UART_STATE(base) & STATE_TX_FULL)
+			;
+		UART_DATA(base) = (uint8_t)bytes[i];
+	}
+}

@@ -1,0 +1,60 @@
+/**
+ * The hardware abstraction the kernel is written against.
+ *
+ * The kernel never touches a clock, a timer or an interrupt controller itself: it asks this interface, so the same
+ * kernel code runs on a Cortex-M board (hal/device.ts, backed by the C drivers under hal/ and boards/) and on Node
+ * (hal/host.ts, a real or a virtual clock). Which implementation a program gets is decided by the package's
+ * `#hal` import condition: Node resolves it to hal/host.ts, the device build to hal/device.ts.
+ *
+ * Shape, and why:
+ * - Time is one 64-bit monotonic nanosecond clock, because Magenta deadlines are absolute MX_CLOCK_MONOTONIC values.
+ * - There is one one-shot alarm: the kernel keeps its own ordered deadlines (timers, waits) and arms only the
+ *   earliest, as a tickless kernel does.
+ * - Interrupt handlers only record (vector, timestamp) into a ring; the kernel drains it when the runtime calls its
+ *   service routine or while a synchronous wait sleeps. JavaScript never runs inside an interrupt handler.
+ */
+
+/** Receives one recorded interrupt. `timestamp` is monotonic nanoseconds as a number (exact below 2^53 ns, 104 days). */
+export type InterruptSink = (vector: number, timestamp: number) => void;
+
+export interface Hal {
+  /** Monotonic time in nanoseconds since boot. Never goes backwards. */
+  now(): bigint;
+
+  /**
+   * Arms the one-shot alarm at an absolute monotonic deadline, replacing any earlier setting.
+   * `0xFFFF_FFFF_FFFF_FFFFn` (MX_TIME_INFINITE) disarms it. A deadline already past fires at once.
+   */
+  setAlarm(deadline: bigint): void;
+
+  /**
+   * Sleeps the CPU until the alarm deadline passes or an interrupt is recorded, then returns. It may return early
+   * (spuriously); callers re-check their condition. Used only by synchronous (blocking) kernel calls.
+   */
+  idle(): void;
+
+  /**
+   * Registers the kernel's service routine. The runtime calls it from its event loop, never from an interrupt
+   * handler and never while other JavaScript is on the stack, whenever the alarm has passed or interrupt records
+   * are waiting. This is how awaitable waits time out and how interrupts become packets while JavaScript is idle.
+   */
+  setServiceHandler(service: () => void): void;
+
+  /** True if the board offers this interrupt vector to programs. */
+  interruptAvailable(vector: number): boolean;
+
+  /** Unmasks (true) or masks (false) an interrupt line at the interrupt controller and in its device. */
+  interruptEnable(vector: number, enabled: boolean): void;
+
+  /** Acknowledges a handled interrupt so the line may fire again (re-enables a level-triggered source). */
+  interruptAck(vector: number): void;
+
+  /**
+   * Hands every recorded interrupt to `sink`, oldest first, and empties the ring.
+   * Returns how many records were lost to ring overflow since the previous call (0 normally).
+   */
+  drainInterrupts(sink: InterruptSink): number;
+}
+
+/** The HAL this program runs on, chosen by the `#hal` import condition. */
+export declare const hal: Hal;

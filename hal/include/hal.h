@@ -1,0 +1,72 @@
+/*
+ * The C side of the HAL: what the portable runtime (hal/runtime) needs from a board, and what drivers report back.
+ *
+ * Tock-style split: this header is the interface; hal/drivers holds portable drivers (CMSDK timer and UART, used by
+ * every MPS2 board); boards/<name>/board.c wires a board's drivers to these functions. The runtime never includes a
+ * board or driver header, so adding a board never touches the runtime.
+ *
+ * Everything here may be called with interrupts enabled unless it says otherwise. Nothing here calls into XS.
+ */
+#ifndef HAL_H
+#define HAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HAL_TIME_INFINITE UINT64_MAX
+
+/* --- implemented by each board (boards/<name>/board.c) --- */
+
+/* Called first thing from the reset handler, before .data/.bss exist: starts the monotonic clock so that it counts
+ * from reset (boot time is then a clock reading). Must not touch RAM variables. */
+void board_early_init(void);
+
+/* Called once .data and .bss are ready, before main(): console, alarm, interrupt priorities. */
+void board_init(void);
+
+/* Name shown in the boot banner, e.g. "mps2-an386". */
+extern const char board_name[];
+
+/* Blocking console output (the board's console UART). Safe in fault handlers. */
+void board_console_write(const char* bytes, size_t count);
+
+/* Monotonic nanoseconds since reset; never goes backwards, correct across counter wrap. */
+uint64_t board_now_ns(void);
+
+/* One-shot alarm at an absolute board_now_ns() deadline; HAL_TIME_INFINITE disarms. When it passes, the driver calls
+ * hal_alarm_fired() from its interrupt handler. A deadline already past fires at once. */
+void board_alarm_set(uint64_t deadline_ns);
+
+/* External interrupt lines a program may bind (mx_interrupt_create). */
+bool board_irq_available(unsigned vector);
+
+/* --- implemented by the runtime (hal/runtime), called by drivers from interrupt handlers --- */
+
+/* The alarm deadline has passed. */
+void hal_alarm_fired(void);
+
+/* A bound (program-owned) interrupt line fired: record it for the kernel. */
+void hal_irq_record(unsigned vector);
+
+/* --- interrupt plumbing shared by arch code and drivers (hal/arch/cortex-m) --- */
+
+typedef void (*hal_irq_handler_t)(unsigned vector);
+
+/* Routes an external interrupt line to a driver's handler (NULL: the line records into the kernel ring). */
+void hal_irq_attach(unsigned vector, hal_irq_handler_t handler);
+void hal_irq_enable(unsigned vector);
+void hal_irq_disable(unsigned vector);
+
+/* Masks interrupts (PRIMASK), returning the previous mask for hal_irq_unlock. */
+uint32_t hal_irq_lock(void);
+void hal_irq_unlock(uint32_t previous);
+
+/* Sleeps (WFI) until an interrupt is pending. Call it with interrupts locked, after checking there is nothing to do:
+ * a pending interrupt still wakes the core, so an event that arrives between the check and the sleep is not lost. */
+void hal_sleep(void);
+
+/* Ends the program with a status (semihosting exit under a debugger or QEMU; a reset loop on bare hardware). */
+void hal_exit(int status) __attribute__((noreturn));
+
+#endif

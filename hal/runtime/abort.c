@@ -1,0 +1,97 @@
+/*
+ * Fatal errors and engine reports: fxAbort prints a reason a person can act on, then ends the program with a
+ * defined exit status (EXIT_ABORT_BASE + XS's status; README "Exit status").
+ *
+ * Moddable users' most common complaint is an out-of-memory abort with no hint, so "memory full", "stack overflow"
+ * and "not enough keys" name the manifest `creation` field to raise and show what was in use. For an uncaught
+ * exception or rejection, the value and its JavaScript stack are printed when the machine can still run code.
+ */
+#include "hal.h"
+#include "runtime.h"
+
+void runtime_print(const char* text)
+{
+	board_console_write(text, c_strlen(text));
+}
+
+/* newlib-nano's printf has no 64-bit conversions, and instruction counts outgrow 32 bits. */
+void runtime_print_int(const char* label, long long value)
+{
+	char buffer[24];
+	char* p = buffer + sizeof(buffer);
+	unsigned long long magnitude = value < 0 ? -(unsigned long long)value : (unsigned long long)value;
+	*--p = 0;
+	do
+		*--p = (char)('0' + magnitude % 10);
+	while (magnitude /= 10);
+	if (value < 0)
+		*--p = '-';
+	runtime_print(label);
+	runtime_print(p);
+}
+
+static void print_memory(txMachine* the)
+{
+	runtime_memory_t memory;
+	runtime_memory_report(&memory);
+	runtime_print_int("    XS heap in use: chunks ", memory.chunk_bytes);
+	runtime_print_int(" B, slots ", memory.slot_bytes);
+	runtime_print_int(" B, peak ", memory.peak_bytes);
+	if (memory.limit_bytes)
+		runtime_print_int(" B, creation.static ", memory.limit_bytes);
+	runtime_print(" B\n");
+}
+
+static void print_exception(txMachine* the)
+{
+	static bool printing;
+	if (printing)
+		return;
+	printing = true;
+	xsBeginHost(the);
+	{
+		xsVars(1);
+		xsTry {
+			xsVar(0) = mxException;
+			runtime_print("    ");
+			runtime_print(xsToString(xsVar(0)));
+			runtime_print("\n");
+			if (xsIsInstanceOf(xsVar(0), xsErrorPrototype)) {
+				xsVar(0) = xsGet(xsVar(0), xsID("stack"));
+				if (xsTest(xsVar(0))) {
+					runtime_print(xsToString(xsVar(0)));
+					runtime_print("\n");
+				}
+			}
+		}
+		xsCatch {
+			runtime_print("    (the exception could not be converted to a string)\n");
+		}
+	}
+	xsEndHost(the);
+	printing = false;
+}
+
+void fxAbort(txMachine* the, int status)
+{
+	static const char* const reasons[] = {
+		[XS_DEBUGGER_EXIT] = "debugger exit",
+		[XS_NOT_ENOUGH_MEMORY_EXIT] = "memory full: raise creation.static, creation.chunk or creation.heap in manifest.json",
+		[XS_STACK_OVERFLOW_EXIT] = "stack overflow: raise creation.stack in manifest.json (or the C stack: STACK_SIZE)",
+		[XS_FATAL_CHECK_EXIT] = "fatal check failed inside the engine",
+		[XS_DEAD_STRIP_EXIT] = "a built-in was stripped from this firmware",
+		[XS_UNHANDLED_EXCEPTION_EXIT] = "unhandled exception",
+		[XS_NO_MORE_KEYS_EXIT] = "not enough keys: raise creation.keys in manifest.json",
+		[XS_TOO_MUCH_COMPUTATION_EXIT] = "too much computation",
+		[XS_UNHANDLED_REJECTION_EXIT] = "unhandled promise rejection",
+	};
+	const char* reason = status >= 0 && status < (int)(sizeof(reasons) / sizeof(reasons[0])) && reasons[status] ? reasons[status] : "unknown";
+	runtime_print("\n*** xs abort: ");
+	runtime_print(reason);
+	runtime_print("\n");
+	if (status == XS_UNHANDLED_EXCEPTION_EXIT || status == XS_UNHANDLED_REJECTION_EXIT)
+		print_exception(the);
+	else if (status == XS_NOT_ENOUGH_MEMORY_EXIT || status == XS_STACK_OVERFLOW_EXIT)
+		print_memory(the);
+	hal_exit(EXIT_ABORT_BASE + status);
+}

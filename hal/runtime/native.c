@@ -1,0 +1,186 @@
+/*
+ * The host functions JavaScript sees on the device: `trace`, `console.log`, and the `native` object that
+ * hal/device.ts turns into the kernel's HAL (its typings are hal/native.d.ts).
+ *
+ * XS 13.3 has no `native("name")` binding syntax and the classic `@ "name"` form is not TypeScript, so the functions
+ * are created from C at boot and attached to the global object. Each one checks its arguments the way JavaScript
+ * callers would expect (ToNumber, ToBigInt) and throws TypeError/RangeError rather than misbehaving.
+ */
+#include "../arch/cortex-m/cortex_m.h"
+#include "hal.h"
+#include "runtime.h"
+
+static xsSlot service_handler;
+static uint32_t enabled_lines[(BOARD_IRQ_COUNT + 31) / 32];
+
+static void write_text(const char* text)
+{
+	board_console_write(text, strlen(text));
+}
+
+static void fx_native_trace(xsMachine* the)
+{
+	xsIntegerValue count = xsToInteger(xsArgc);
+	for (xsIntegerValue i = 0; i < count; i++)
+		write_text(xsToString(xsArg(i)));
+}
+
+static void fx_native_console_log(xsMachine* the)
+{
+	xsIntegerValue count = xsToInteger(xsArgc);
+	for (xsIntegerValue i = 0; i < count; i++) {
+		if (i)
+			write_text(" ");
+		write_text(xsToString(xsArg(i)));
+	}
+	write_text("\n");
+}
+
+static void fx_now(xsMachine* the)
+{
+	fxFromBigUint64(the, &xsResult, board_now_ns());
+}
+
+static void fx_set_alarm(xsMachine* the)
+{
+	runtime_set_alarm(fxToBigUint64(the, &xsArg(0)));
+}
+
+static void fx_idle(xsMachine* the)
+{
+	uint32_t state = hal_irq_lock();
+	if (!runtime_events_pending())
+		hal_sleep();
+	hal_irq_unlock(state);
+	runtime_take_events();
+}
+
+static void fx_set_service_handler(xsMachine* the)
+{
+	if (!xsIsInstanceOf(xsArg(0), xsFunctionPrototype))
+		xsTypeError("service handler is not a function");
+	service_handler = xsArg(0);
+}
+
+static unsigned vector_argument(xsMachine* the, int index)
+{
+	xsNumberValue value = xsToNumber(xsArg(index));
+	if (!(value >= 0 && value < BOARD_IRQ_COUNT) || value != (unsigned)value)
+		xsRangeError("no interrupt vector %g on this board", value);
+	return (unsigned)value;
+}
+
+static void fx_interrupt_available(xsMachine* the)
+{
+	xsNumberValue value = xsToNumber(xsArg(0));
+	bool available = value >= 0 && value < BOARD_IRQ_COUNT && value == (unsigned)value && board_irq_available((unsigned)value);
+	xsResult = xsBoolean(available);
+}
+
+static void fx_interrupt_enable(xsMachine* the)
+{
+	unsigned vector = vector_argument(the, 0);
+	if (!board_irq_available(vector))
+		xsRangeError("interrupt vector %u is reserved by the board", vector);
+	uint32_t bit = 1u << (vector & 31);
+	if (xsToBoolean(xsArg(1))) {
+		enabled_lines[vector >> 5] |= bit;
+		hal_irq_attach(vector, NULL);
+		hal_irq_enable(vector);
+	}
+	else {
+		enabled_lines[vector >> 5] &= ~bit;
+		hal_irq_disable(vector);
+	}
+}
+
+static void fx_interrupt_ack(xsMachine* the)
+{
+	unsigned vector = vector_argument(the, 0);
+	if (enabled_lines[vector >> 5] & (1u << (vector & 31)))
+		hal_irq_enable(vector);
+}
+
+static void fx_drain_interrupts(xsMachine* the)
+{
+	uint32_t vector;
+	uint64_t timestamp;
+	xsVars(1);
+	xsVar(0) = xsArg(0);
+	while (runtime_irq_next(&vector, &timestamp))
+		xsCallFunction2(xsVar(0), xsUndefined, xsInteger(vector), xsNumber((xsNumberValue)timestamp));
+	xsResult = xsInteger(runtime_irq_take_lost());
+}
+
+static void fx_exit(xsMachine* the)
+{
+	hal_exit(xsToInteger(xsArg(0)));
+}
+
+static void fx_memory(xsMachine* the)
+{
+	runtime_memory_t memory;
+	runtime_memory_report(&memory);
+	xsResult = xsNewObject();
+	xsSet(xsResult, xsID("chunkBytes"), xsInteger(memory.chunk_bytes));
+	xsSet(xsResult, xsID("slotBytes"), xsInteger(memory.slot_bytes));
+	xsSet(xsResult, xsID("peakBytes"), xsInteger(memory.peak_bytes));
+	xsSet(xsResult, xsID("limitBytes"), xsInteger(memory.limit_bytes));
+}
+
+static void define_function(xsMachine* the, xsSlot* target, const char* name, xsCallback callback, int length)
+{
+	xsDefine(*target, xsID(name), xsNewHostFunction(callback, length), xsDontEnum);
+}
+
+void runtime_install_natives(xsMachine* machine)
+{
+	static const struct {
+		const char* name;
+		xsCallback callback;
+		int length;
+	} natives[] = {
+		{ "now", fx_now, 0 },
+		{ "setAlarm", fx_set_alarm, 1 },
+		{ "idle", fx_idle, 0 },
+		{ "setServiceHandler", fx_set_service_handler, 1 },
+		{ "interruptAvailable", fx_interrupt_available, 1 },
+		{ "interruptEnable", fx_interrupt_enable, 2 },
+		{ "interruptAck", fx_interrupt_ack, 1 },
+		{ "drainInterrupts", fx_drain_interrupts, 1 },
+		{ "exit", fx_exit, 1 },
+		{ "memory", fx_memory, 0 },
+	};
+	xsBeginHost(machine);
+	xsVars(2);
+	service_handler = xsUndefined;
+	xsRemember(service_handler);
+
+	xsVar(0) = xsNewObject();
+	for (size_t i = 0; i < sizeof(natives) / sizeof(natives[0]); i++)
+		define_function(the, &xsVar(0), natives[i].name, natives[i].callback, natives[i].length);
+	xsSet(xsVar(0), xsID("board"), xsString((xsStringValue)board_name));
+	xsSet(xsVar(0), xsID("build"), xsString((xsStringValue)runtime_build_id));
+	xsDefine(xsGlobal, xsID("native"), xsVar(0), xsDontEnum);
+
+	xsVar(1) = xsNewObject();
+	define_function(the, &xsVar(1), "log", fx_native_console_log, 0);
+	xsDefine(xsGlobal, xsID("console"), xsVar(1), xsDontEnum);
+	define_function(the, &xsGlobal, "trace", fx_native_trace, 1);
+	xsEndHost(machine);
+}
+
+/* Runs the kernel's service routine, if JavaScript registered one. */
+void runtime_call_service(xsMachine* the)
+{
+	if (xsTest(service_handler))
+		xsCallFunction0(service_handler, xsUndefined);
+}
+
+bool runtime_program_lines_enabled(void)
+{
+	for (size_t i = 0; i < sizeof(enabled_lines) / sizeof(enabled_lines[0]); i++)
+		if (enabled_lines[i])
+			return true;
+	return false;
+}

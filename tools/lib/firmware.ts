@@ -1,0 +1,303 @@
+/**
+ * The firmware build: manifest + board → ELF (plus .bin and .hex for flashing).
+ *
+ *   TypeScript ──tsc──▶ JavaScript ──xsc (host)──▶ .xsb bytecode ─┐
+ *   manifest creation/config/defines ──▶ generated C and headers ─┼─ arm-none-eabi-gcc ──▶ fw.elf
+ *   XS engine + hal/runtime + hal/arch + board drivers ────────────┘
+ *
+ * Build tree: build/<board>/<variant>/{engine,runtime} hold objects shared by every program for that board and
+ * variant (release or debug), and build/<board>/<variant>/<app>/ one program's bytecode, generated files and image.
+ * Every step writes its output under a temporary name and renames it, and the previous image is deleted before the
+ * build starts, so a failed build leaves nothing a later step could mistake for a good image.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+import { type Board, loadBoard } from "./board.ts";
+import { compile, type CompileUnit } from "./cc.ts";
+import { deviceEngineSources, engineIncludes, hostCompiler, sharedDefines } from "./engine.ts";
+import { BuildError } from "./errors.ts";
+import { type Job, run, runParallel } from "./jobs.ts";
+import { loadManifest, type Manifest } from "./manifest.ts";
+import { buildRoot, projectRoot } from "./paths.ts";
+import { compileModules, type EmittedModule } from "./typescript.ts";
+
+export interface BuildOptions {
+  board: string;
+  manifest: string;
+  /** Debug builds link the parser (eval works) and keep line numbers in bytecode. */
+  debug?: boolean;
+  /** Output folder name under build/<board>/<variant>/. */
+  app?: string;
+  /** Build variables for the manifest ($(NAME)). */
+  variables?: Record<string, string>;
+  quiet?: boolean;
+}
+
+export interface Firmware {
+  board: Board;
+  manifest: Manifest;
+  elf: string;
+  bin: string;
+  hex: string;
+  summary: SizeSummary;
+}
+
+export interface SizeSummary {
+  flashBytes: number;
+  flashCapacity: number;
+  dataBytes: number;
+  bssBytes: number;
+  stackBytes: number;
+  heapRoomBytes: number;
+  bytecodeBytes: number;
+  moduleCount: number;
+}
+
+const show = (path: string) => relative(process.cwd(), path) || path;
+
+/** Writes `text` only if it differs, so unchanged generated files keep their timestamps (and objects stay valid). */
+function writeIfChanged(path: string, text: string | Buffer): void {
+  if (existsSync(path) && readFileSync(path).equals(Buffer.from(text))) return;
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+const hash = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+
+const fileName = (specifier: string) => encodeURIComponent(specifier).replace(/%2F/g, "~");
+
+/** The manifest's `config` as a frozen module, Moddable's "mc/config". */
+function configModule(config: Record<string, unknown>): EmittedModule {
+  const freeze = (value: unknown): string => {
+    if (Array.isArray(value)) return `Object.freeze([${value.map(freeze).join(", ")}])`;
+    if (value && typeof value === "object")
+      return `Object.freeze({${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${freeze(v)}`).join(", ")}})`;
+    return JSON.stringify(value);
+  };
+  return { specifier: "mc/config", source: "manifest.json (config)", javascript: `export default ${freeze(config)};\n` };
+}
+
+/** Compiles every module to bytecode with the host compiler, skipping those whose JavaScript did not change. */
+async function compileBytecode(modules: EmittedModule[], dir: string, debug: boolean): Promise<string[]> {
+  const xsc = await hostCompiler();
+  mkdirSync(dir, { recursive: true });
+  const jobs: Job<string>[] = modules.map((module) => ({
+    label: module.specifier,
+    run: async () => {
+      const base = join(dir, fileName(module.specifier));
+      const js = `${base}.js`;
+      const xsb = `${base}.xsb`;
+      const stamp = `${base}.stamp`;
+      const key = hash(`${debug}\0${module.javascript}`);
+      if (existsSync(xsb) && existsSync(stamp) && readFileSync(stamp, "utf8") === key) return xsb;
+      rmSync(stamp, { force: true });
+      writeIfChanged(js, module.javascript);
+      const args = [...(debug ? ["-g"] : []), "-o", `${xsb}.tmp`, "-p", show(module.source), js];
+      const result = await run(xsc, args);
+      if (result.code !== 0) {
+        rmSync(`${xsb}.tmp`, { force: true });
+        const first = result.stderr.trim().split("\n")[0];
+        throw new BuildError("", `${first}${module.source.endsWith(".ts") ? " (in the JavaScript emitted from it)" : ""}`);
+      }
+      renameSync(`${xsb}.tmp`, xsb);
+      writeFileSync(stamp, key);
+      return xsb;
+    },
+  }));
+  return runParallel("bytecode", jobs);
+}
+
+const cString = (text: string) => JSON.stringify(text);
+
+function defineName(path: string[]): string {
+  return ["MODDEF", ...path].map((p) => p.toUpperCase().replace(/[^A-Z0-9]/g, "_")).join("_");
+}
+
+function definesHeader(defines: Record<string, unknown>): string {
+  const lines: string[] = [];
+  const walk = (value: unknown, path: string[]) => {
+    if (value && typeof value === "object" && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    else if (typeof value === "boolean") lines.push(`#define ${defineName(path)} ${value ? 1 : 0}`);
+    else if (typeof value === "number") lines.push(`#define ${defineName(path)} ${value}`);
+    else if (typeof value === "string") lines.push(`#define ${defineName(path)} ${value}`);
+    else throw new BuildError("manifest.json", `defines.${path.join(".")}: expected a number, string, boolean or object`);
+  };
+  walk(defines, []);
+  return `/* Generated from manifest.json "defines". */\n#ifndef MC_DEFINES_H\n#define MC_DEFINES_H\n${lines.join("\n")}\n#endif\n`;
+}
+
+function manifestSource(manifest: Manifest, modules: EmittedModule[], buildId: string): string {
+  const c = manifest.creation;
+  const table = modules
+    .map((m, i) => `\t{ ${cString(m.specifier)}, runtime_module_${i}, (uint32_t)(runtime_module_${i}_end - runtime_module_${i}) },`)
+    .join("\n");
+  const externs = modules.map((_, i) => `extern const uint8_t runtime_module_${i}[], runtime_module_${i}_end[];`).join("\n");
+  return `/* Generated from ${show(manifest.file)}: the module table and the machine's creation record. */
+#include "runtime.h"
+
+${externs}
+
+const runtime_module_t runtime_modules[] = {
+${table}
+};
+const uint32_t runtime_module_count = ${modules.length};
+
+const xsCreation runtime_creation = {
+	.initialChunkSize = ${c.chunk.initial},
+	.incrementalChunkSize = ${c.chunk.incremental},
+	.initialHeapCount = ${c.heap.initial},
+	.incrementalHeapCount = ${c.heap.incremental},
+	.stackCount = ${c.stack},
+	.initialKeyCount = ${c.keys.initial},
+	.incrementalKeyCount = ${c.keys.incremental},
+	.nameModulo = ${c.keys.name},
+	.symbolModulo = ${c.keys.symbol},
+	.parserBufferSize = ${c.parser.buffer},
+	.parserTableModulo = ${c.parser.table},
+	.staticSize = ${c.static},
+};
+const char runtime_main_module[] = ${cString(c.main)};
+const char runtime_build_id[] = ${cString(buildId)};
+`;
+}
+
+function modulesAssembly(xsbFiles: string[]): string {
+  const body = xsbFiles
+    .map((file, i) => `\t.global runtime_module_${i}, runtime_module_${i}_end\n\t.balign 4\nruntime_module_${i}:\n\t.incbin ${cString(file)}\nruntime_module_${i}_end:`)
+    .join("\n");
+  return `/* Generated: the bytecode of every module, placed in flash. */\n\t.section .rodata.runtime_modules, "a"\n${body}\n`;
+}
+
+const units = (sources: string[], dir: string): CompileUnit[] =>
+  sources.map((source) => ({ source, object: join(dir, `${source.split("/").pop()!.replace(/\.[cS]$/, "")}.o`) }));
+
+async function sizeSummary(elf: string, board: Board, xsbFiles: string[]): Promise<SizeSummary> {
+  const sections = await run("arm-none-eabi-size", ["-A", elf]);
+  const sizes = new Map<string, number>();
+  for (const line of sections.stdout.split("\n")) {
+    const [name, size] = line.trim().split(/\s+/);
+    if (name?.startsWith(".")) sizes.set(name, Number(size));
+  }
+  const symbols = await run("arm-none-eabi-nm", [elf]);
+  const address = (name: string) => {
+    const line = symbols.stdout.split("\n").find((l) => l.endsWith(` ${name}`));
+    return line ? parseInt(line.split(" ")[0], 16) : 0;
+  };
+  const size = (name: string) => sizes.get(name) ?? 0;
+  return {
+    flashBytes: size(".text") + size(".ARM.exidx") + size(".data"),
+    flashCapacity: board.flash.size,
+    dataBytes: size(".data"),
+    bssBytes: size(".bss"),
+    stackBytes: address("__stack_top__") - address("__stack_limit__"),
+    heapRoomBytes: address("__heap_end__") - address("__heap_start__"),
+    bytecodeBytes: xsbFiles.reduce((sum, f) => sum + readFileSync(f).length, 0),
+    moduleCount: xsbFiles.length,
+  };
+}
+
+const kb = (n: number) => `${n.toLocaleString("en-US")} B`;
+
+export function printSummary(firmware: Firmware): void {
+  const s = firmware.summary;
+  const c = firmware.manifest.creation;
+  const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
+  console.log(`firmware   ${show(firmware.elf)} (${firmware.board.name})`);
+  console.log(`  flash        ${kb(s.flashBytes)} of ${kb(s.flashCapacity)} (${pct(s.flashBytes, s.flashCapacity)}), of which bytecode ${kb(s.bytecodeBytes)} in ${s.moduleCount} modules`);
+  console.log(`  static RAM   ${kb(s.dataBytes + s.bssBytes)} (.data ${kb(s.dataBytes)} + .bss ${kb(s.bssBytes)}) + C stack ${kb(s.stackBytes)}`);
+  console.log(`  heap room    ${kb(s.heapRoomBytes)} of RAM for the XS heap (malloc)`);
+  console.log(
+    `  XS creation  chunks ${c.chunk.initial}+${c.chunk.incremental} B, slots ${c.heap.initial}+${c.heap.incremental} (16 B each), ` +
+      `stack ${c.stack} slots, keys ${c.keys.initial}+${c.keys.incremental}, static cap ${c.static ? kb(c.static) : "none"}` +
+      (firmware.manifest.preload.length ? `, preload ${firmware.manifest.preload.join(", ")} (accepted; runs at boot)` : ""),
+  );
+}
+
+export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
+  const board = loadBoard(options.board);
+  const manifest = loadManifest(options.manifest, board.name, board.family, options.variables);
+  const variant = options.debug ? "debug" : "release";
+  const boardDir = join(buildRoot, board.name, variant);
+  const appDir = join(boardDir, options.app ?? "main");
+  const elf = join(appDir, "fw.elf");
+  const bin = join(appDir, "fw.bin");
+  const hex = join(appDir, "fw.hex");
+  for (const output of [elf, bin, hex]) rmSync(output, { force: true });
+  mkdirSync(join(appDir, "gen"), { recursive: true });
+
+  const modules = [...compileModules(manifest), configModule(manifest.config)];
+  const xsbFiles = await compileBytecode(modules, join(appDir, "xsb"), Boolean(options.debug));
+  const buildId = hash(xsbFiles.map((f) => readFileSync(f).toString("hex")).join("")).slice(0, 12);
+
+  const gen = join(appDir, "gen");
+  writeIfChanged(join(gen, "manifest.c"), manifestSource(manifest, modules, buildId));
+  writeIfChanged(join(gen, "modules.S"), modulesAssembly(xsbFiles) + `/* ${buildId} */\n`);
+  writeIfChanged(join(gen, "mc.defines.h"), definesHeader(manifest.defines));
+
+  const cc = "arm-none-eabi-gcc";
+  const runtimeDir = join(projectRoot, "hal", "runtime");
+  const archDir = join(projectRoot, "hal", "arch", "cortex-m");
+  const common = [
+    ...board.cpuFlags,
+    "-Os",
+    "-g",
+    "-ffunction-sections",
+    "-fdata-sections",
+    "-fno-common",
+    "-DINCLUDE_XSPLATFORM",
+    `-DXSPLATFORM="xs_platform.h"`,
+    "-DmxRun=1",
+    "-DmxNoConsole=1",
+    ...sharedDefines,
+    ...(options.debug ? ["-DXS_WITH_PARSER=1"] : []),
+    `-I${runtimeDir}`,
+    `-I${join(projectRoot, "hal", "include")}`,
+    ...engineIncludes(),
+  ];
+  const boardDefines = Object.entries(board.defines).map(([k, v]) => `-D${k}=${v}`);
+  const ownFlags = [...common, ...boardDefines, "-Wall", "-Wno-unused-function", `-I${gen}`];
+  const nativeModules = manifest.modules.filter((m) => m.kind === "c").map((m) => m.file);
+  const ownSources = [
+    ...readdirSync(runtimeDir).filter((f) => f.endsWith(".c")).map((f) => join(runtimeDir, f)),
+    ...readdirSync(archDir).filter((f) => f.endsWith(".c")).map((f) => join(archDir, f)),
+    ...board.sources,
+  ];
+  const engineUnits = units(deviceEngineSources(Boolean(options.debug)), join(boardDir, "engine"));
+  const runtimeUnits = units(ownSources, join(boardDir, "runtime"));
+  const appUnits = units([join(gen, "manifest.c"), join(gen, "modules.S"), ...nativeModules], join(appDir, "obj"));
+  await compile("engine", cc, [...common, "-w"], engineUnits);
+  await compile("runtime", cc, ownFlags, runtimeUnits);
+  await compile("program", cc, ownFlags, appUnits);
+
+  const objects = [...engineUnits, ...runtimeUnits, ...appUnits].map((u) => u.object);
+  const link = await run(cc, [
+    ...board.cpuFlags,
+    "-nostartfiles",
+    "--specs=nano.specs",
+    "-Wl,--gc-sections",
+    `-Wl,-Map=${join(appDir, "fw.map")}`,
+    `-L${archDir}`,
+    `-L${board.linkerDir}`,
+    "-T",
+    join(board.linkerDir, board.linkerScript),
+    ...objects,
+    "-lm",
+    "-o",
+    `${elf}.tmp`,
+  ]);
+  if (link.code !== 0) {
+    rmSync(`${elf}.tmp`, { force: true });
+    const message = link.stderr.split("\n").find((l) => /error|undefined|overflow|will not fit/.test(l)) ?? link.stderr.trim();
+    throw new BuildError(board.name, `link failed: ${message.replace(/^.*?ld: /, "")}`);
+  }
+  renameSync(`${elf}.tmp`, elf);
+  for (const [format, out] of [["binary", bin], ["ihex", hex]] as const) {
+    const result = await run("arm-none-eabi-objcopy", ["-O", format, elf, `${out}.tmp`]);
+    if (result.code !== 0) throw new BuildError(show(elf), `objcopy -O ${format} failed: ${result.stderr.trim()}`);
+    renameSync(`${out}.tmp`, out);
+  }
+  const summary = await sizeSummary(elf, board, xsbFiles);
+  return { board, manifest, elf, bin, hex, summary };
+}
