@@ -1,0 +1,84 @@
+/**
+ * Argument kinds: how a JavaScript value stands in for a C argument.
+ *
+ * C cannot receive a string where it wants a uint32_t, but JavaScript can, so every syscall first decides whether
+ * each argument is of the right kind, following js-api.md: a wrong scalar is an invalid value where C checks it,
+ * a wrong buffer or out-parameter is C's bad pointer. These predicates are cheap and allocate nothing, because the
+ * hot syscalls run them on every call.
+ */
+import type { Out } from "./types.ts";
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/** A 32-bit unsigned C value, given as int32 or uint32. Normalise with `>>> 0`. */
+export function isU32(v: unknown): v is number {
+  return typeof v === "number" && ((v >>> 0) === v || (v | 0) === v);
+}
+
+/** Could name a handle: a positive int32 (anything else names none). */
+export function isHandleValue(v: unknown): v is number {
+  return typeof v === "number" && (v | 0) === v && v > 0;
+}
+
+/** A 64-bit unsigned C value: a bigint in range, or a non-negative safe-integer number. */
+export function isU64(v: unknown): v is bigint | number {
+  if (typeof v === "bigint") return v >= 0n && v <= U64_MAX;
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** A 64-bit input as a bigint (allocates for numbers: callers use it off the hot paths). */
+export function toBig(v: bigint | number): bigint {
+  return typeof v === "bigint" ? v : BigInt(v);
+}
+
+/** Low and high 32-bit halves of a u64 input, so packets can be written without bigint arithmetic later. */
+export function lo32(v: bigint | number): number {
+  return typeof v === "bigint" ? Number(BigInt.asUintN(32, v)) : v % 0x1_0000_0000;
+}
+export function hi32(v: bigint | number): number {
+  return typeof v === "bigint" ? Number(v >> 32n) : Math.floor(v / 0x1_0000_0000);
+}
+
+/** A C out-pointer: any object (or array) the call can write `value` into. */
+export function isOut(v: unknown): v is Out<unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+/** An optional C out-pointer: NULL is allowed. */
+export function isOptOut(v: unknown): v is Out<unknown> | null | undefined {
+  return v === null || v === undefined || (typeof v === "object");
+}
+
+/** A byte buffer covering `n` bytes (NULL allowed only when `n` is 0). */
+export function isBytes(v: unknown, n: number): boolean {
+  if (v instanceof Uint8Array) return v.length >= n;
+  return n === 0 && (v === null || v === undefined);
+}
+
+/** A handle array covering `n` entries (NULL allowed only when `n` is 0). */
+export function isHandleArray(v: unknown, n: number): v is Uint32Array | number[] | null | undefined {
+  if (v instanceof Uint32Array || Array.isArray(v)) return v.length >= n;
+  return n === 0 && (v === null || v === undefined);
+}
+
+/** Copies `n` bytes; loops for small copies so the hot path creates no subarray views. */
+export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
+  if (n > 64) {
+    dst.set(srcOff === 0 && src.length === n ? src : src.subarray(srcOff, srcOff + n), dstOff);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
+}
+
+/** Little-endian 32-bit store into a byte array (packets are little-endian C structs). */
+export function put32(b: Uint8Array, off: number, v: number): void {
+  b[off] = v;
+  b[off + 1] = v >>> 8;
+  b[off + 2] = v >>> 16;
+  b[off + 3] = v >>> 24;
+}
+
+/** Little-endian unsigned 32-bit load. */
+export function get32(b: Uint8Array, off: number): number {
+  return (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
+}

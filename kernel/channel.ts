@@ -1,0 +1,334 @@
+/**
+ * Channels (Magenta's ChannelDispatcher): two endpoints, each with a FIFO of messages written by its peer and a
+ * list of mx_channel_call waiters.
+ *
+ * A message is bytes plus handle values. The handles stay in the handle table while they travel (handle_table.ts),
+ * so a write moves them all or none without allocating, and destroying a message closes them. Message records
+ * and their byte buffers are reused from a free list, so a steady stream of writes and reads allocates nothing;
+ * buffers larger than REUSE_MAX are not kept, to hand large memory back.
+ *
+ * A reply whose txid matches a call waiter never enters the queue: it is copied into the caller's buffers at once.
+ */
+import {
+  MX_CHANNEL_PEER_CLOSED,
+  MX_CHANNEL_READABLE,
+  MX_CHANNEL_WRITABLE,
+  MX_ERR_ACCESS_DENIED,
+  MX_ERR_BAD_HANDLE,
+  MX_ERR_BUFFER_TOO_SMALL,
+  MX_ERR_CALL_FAILED,
+  MX_ERR_CANCELED,
+  MX_ERR_INVALID_ARGS,
+  MX_ERR_NO_MEMORY,
+  MX_ERR_NOT_SUPPORTED,
+  MX_ERR_PEER_CLOSED,
+  MX_ERR_SHOULD_WAIT,
+  MX_OBJ_TYPE_CHANNEL,
+  MX_OK,
+  MX_RIGHT_TRANSFER,
+  MX_USER_SIGNAL_ALL,
+} from "./constants.ts";
+import { copyBytes, get32, isBytes, isHandleArray } from "./args.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import {
+  handleAbortTransfer,
+  handleBeginTransfer,
+  handleDestroyInTransit,
+  handleGet,
+  handleReceive,
+  handleRights,
+} from "./handle_table.ts";
+import { limits } from "./limits.ts";
+import { StateTracker } from "./state_tracker.ts";
+import type { Out } from "./types.ts";
+import { Waiter } from "./wait.ts";
+
+const EMPTY = new Uint8Array(0);
+const POOL_MAX = 64;
+const REUSE_MAX = 1024;
+
+class Message {
+  next: Message | null = null;
+  buf: Uint8Array = EMPTY;
+  size = 0;
+  readonly handles: number[] = [];
+  nh = 0;
+}
+
+let pool: Message | null = null;
+let poolSize = 0;
+
+function allocMessage(n: number): Message {
+  let m = pool;
+  if (m !== null) {
+    pool = m.next;
+    m.next = null;
+    poolSize--;
+  } else {
+    m = new Message();
+  }
+  if (m.buf.length < n) m.buf = new Uint8Array(n);
+  m.size = n;
+  m.nh = 0;
+  return m;
+}
+
+function freeMessage(m: Message): void {
+  if (poolSize >= POOL_MAX) return;
+  if (m.buf.length > REUSE_MAX) m.buf = EMPTY;
+  m.next = pool;
+  pool = m;
+  poolSize++;
+}
+
+/** Discards a message and closes the handles it carries. */
+function destroyMessage(m: Message): void {
+  for (let i = 0; i < m.nh; i++) handleDestroyInTransit(m.handles[i]);
+  freeMessage(m);
+}
+
+function isHandleBuffer(v: unknown, n: number): v is Uint32Array | number[] {
+  return (v instanceof Uint32Array || Array.isArray(v)) && v.length >= n;
+}
+
+/**
+ * Copies a dequeued message out, bytes before handles, as Magenta does. A buffer of the wrong kind (or shorter
+ * than its stated size) is C's bad pointer: only found when the copy touches it, so the message is lost and its
+ * handles closed.
+ */
+function copyOut(m: Message, bytes: unknown, numBytes: number, handles: unknown, numHandles: number): number {
+  if (m.size > 0) {
+    if (!(bytes instanceof Uint8Array) || bytes.length < numBytes) {
+      destroyMessage(m);
+      return MX_ERR_INVALID_ARGS;
+    }
+    copyBytes(bytes, 0, m.buf, 0, m.size);
+  }
+  if (m.nh > 0) {
+    if (!isHandleBuffer(handles, numHandles)) {
+      destroyMessage(m);
+      return MX_ERR_INVALID_ARGS;
+    }
+    for (let i = 0; i < m.nh; i++) handles[i] = handleReceive(m.handles[i]);
+  }
+  freeMessage(m);
+  return MX_OK;
+}
+
+/** A blocked mx_channel_call waiting for its reply on `channel`. */
+export class CallWaiter extends Waiter {
+  next: CallWaiter | null = null;
+  prev: CallWaiter | null = null;
+  linked = false;
+  private readStatus = MX_OK;
+  constructor(
+    readonly channel: ChannelDispatcher,
+    readonly handle: number,
+    readonly txid: number,
+    private readonly rdBytes: Uint8Array | null,
+    private readonly rdHandles: Uint32Array | number[] | null,
+    private readonly rdNumBytes: number,
+    private readonly rdNumHandles: number,
+    private readonly actualBytes: Out<number>,
+    private readonly actualHandles: Out<number>,
+    private readonly readStatusOut: Out<number> | null,
+  ) {
+    super();
+  }
+
+  /** The reply arrived: it is the caller's now, or it is discarded when it does not fit. */
+  take(m: Message): void {
+    const size = m.size;
+    const nh = m.nh;
+    if (size > this.rdNumBytes || nh > this.rdNumHandles) {
+      destroyMessage(m);
+      this.fail(MX_ERR_BUFFER_TOO_SMALL);
+      return;
+    }
+    copyOut(m, this.rdBytes, this.rdNumBytes, this.rdHandles, this.rdNumHandles);
+    this.actualBytes.value = size;
+    this.actualHandles.value = nh;
+    this.finish(MX_OK);
+  }
+
+  /** Ends the call with CALL_FAILED and the real reason in read_status. */
+  fail(reason: number): void {
+    this.readStatus = reason;
+    this.finish(MX_ERR_CALL_FAILED);
+  }
+
+  protected override detach(): void {
+    this.channel.removeCaller(this);
+  }
+
+  protected override report(status: number): void {
+    if (status === MX_ERR_CALL_FAILED && this.readStatusOut !== null) this.readStatusOut.value = this.readStatus;
+  }
+}
+
+export class ChannelDispatcher extends Dispatcher {
+  peer: ChannelDispatcher | null = null;
+  private head: Message | null = null;
+  private tail: Message | null = null;
+  private callHead: CallWaiter | null = null;
+  private callTail: CallWaiter | null = null;
+  declare readonly tracker: StateTracker;
+
+  constructor() {
+    super(MX_OBJ_TYPE_CHANNEL, new StateTracker(MX_CHANNEL_WRITABLE));
+    this.tracker.countedSignals = MX_CHANNEL_READABLE;
+  }
+
+  /** Messages queued on this endpoint. */
+  get messageCount(): number {
+    return this.tracker.count;
+  }
+
+  /**
+   * mx_channel_write after the handle lookup and the size checks: allocation, bytes, the two handle passes, the
+   * peer check. On failure every handle is still the caller's.
+   */
+  write(bytes: unknown, numBytes: number, handles: unknown, numHandles: number): number {
+    const peer = this.peer;
+    if (peer !== null && peer.tracker.count >= limits.maxMessagesPerChannel) return MX_ERR_NO_MEMORY;
+    if (!isBytes(bytes, numBytes) || !isHandleArray(handles, numHandles)) return MX_ERR_INVALID_ARGS;
+    const hs = handles as Uint32Array | number[];
+    for (let i = 0; i < numHandles; i++) {
+      const v = hs[i];
+      const d = handleGet(v, 0, 0);
+      if (d === null) return MX_ERR_BAD_HANDLE;
+      if (d === this) return MX_ERR_NOT_SUPPORTED;
+      if ((handleRights(v) & MX_RIGHT_TRANSFER) === 0) return MX_ERR_ACCESS_DENIED;
+    }
+    for (let i = 0; i < numHandles; i++) {
+      if (!handleBeginTransfer(hs[i])) {
+        for (let j = 0; j < i; j++) handleAbortTransfer(hs[j]);
+        return MX_ERR_INVALID_ARGS;
+      }
+    }
+    if (peer === null) {
+      for (let i = 0; i < numHandles; i++) handleAbortTransfer(hs[i]);
+      return MX_ERR_PEER_CLOSED;
+    }
+    const m = allocMessage(numBytes);
+    if (numBytes > 0) copyBytes(m.buf, 0, bytes as Uint8Array, 0, numBytes);
+    for (let i = 0; i < numHandles; i++) m.handles[i] = hs[i];
+    m.nh = numHandles;
+    peer.deliver(m);
+    return MX_OK;
+  }
+
+  /** A message written by the peer: to the first call waiter whose txid matches, else onto the queue. */
+  private deliver(m: Message): void {
+    if (this.callHead !== null) {
+      const txid = m.size >= 4 ? get32(m.buf, 0) : 0;
+      for (let w: CallWaiter | null = this.callHead; w !== null; w = w.next) {
+        if (w.txid === txid) {
+          w.take(m);
+          return;
+        }
+      }
+    }
+    if (this.tail === null) this.head = m;
+    else this.tail.next = m;
+    this.tail = m;
+    this.tracker.count++;
+    this.tracker.update(0, MX_CHANNEL_READABLE);
+  }
+
+  private pop(): Message {
+    const m = this.head as Message;
+    this.head = m.next;
+    if (this.head === null) this.tail = null;
+    m.next = null;
+    if (--this.tracker.count === 0) this.tracker.update(MX_CHANNEL_READABLE, 0);
+    return m;
+  }
+
+  /**
+   * mx_channel_read after the lookup and argument checks. Sizes are reported even on BUFFER_TOO_SMALL; a message
+   * that does not fit stays queued unless `discard`.
+   */
+  read(
+    bytes: unknown,
+    handles: unknown,
+    numBytes: number,
+    numHandles: number,
+    actualBytes: Out<number> | null | undefined,
+    actualHandles: Out<number> | null | undefined,
+    discard: boolean,
+  ): number {
+    const m = this.head;
+    if (m === null) return this.peer !== null ? MX_ERR_SHOULD_WAIT : MX_ERR_PEER_CLOSED;
+    if (actualBytes !== null && actualBytes !== undefined) actualBytes.value = m.size;
+    if (actualHandles !== null && actualHandles !== undefined) actualHandles.value = m.nh;
+    if (m.size > numBytes || m.nh > numHandles) {
+      if (discard) destroyMessage(this.pop());
+      return MX_ERR_BUFFER_TOO_SMALL;
+    }
+    return copyOut(this.pop(), bytes, numBytes, handles, numHandles);
+  }
+
+  addCaller(w: CallWaiter): void {
+    w.prev = this.callTail;
+    if (this.callTail === null) this.callHead = w;
+    else this.callTail.next = w;
+    this.callTail = w;
+    w.linked = true;
+  }
+
+  removeCaller(w: CallWaiter): void {
+    if (!w.linked) return;
+    w.linked = false;
+    if (w.prev === null) this.callHead = w.next;
+    else w.prev.next = w.next;
+    if (w.next === null) this.callTail = w.prev;
+    else w.next.prev = w.prev;
+    w.prev = w.next = null;
+  }
+
+  override cancelHandle(h: number): void {
+    this.tracker.cancel(h);
+    let w = this.callHead;
+    while (w !== null) {
+      const next: CallWaiter | null = w.next;
+      if (w.handle === h) w.fail(MX_ERR_CANCELED);
+      w = next;
+    }
+  }
+
+  override signalPeer(clear: number, set: number): number {
+    if (((clear | set) & ~MX_USER_SIGNAL_ALL) !== 0) return MX_ERR_INVALID_ARGS;
+    if (this.peer === null) return MX_ERR_PEER_CLOSED;
+    this.peer.tracker.update(clear, set);
+    return MX_OK;
+  }
+
+  /** Queued messages die with their handles; the peer learns it is alone. */
+  override onZeroHandles(): void {
+    const peer = this.peer;
+    this.peer = null;
+    while (this.head !== null) destroyMessage(this.pop());
+    if (peer !== null) peer.onPeerClosed();
+  }
+
+  private onPeerClosed(): void {
+    this.peer = null;
+    this.tracker.update(MX_CHANNEL_WRITABLE, MX_CHANNEL_PEER_CLOSED);
+    let w = this.callHead;
+    while (w !== null) {
+      const next: CallWaiter | null = w.next;
+      w.fail(MX_ERR_PEER_CLOSED);
+      w = next;
+    }
+  }
+}
+
+/** A connected pair of endpoints. */
+export function channelPair(): [ChannelDispatcher, ChannelDispatcher] {
+  const a = new ChannelDispatcher();
+  const b = new ChannelDispatcher();
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}

@@ -1,0 +1,119 @@
+/**
+ * The kernel's time: one ordered list of deadlines (timers and waits), the service routine, and sleeping.
+ *
+ * Like a tickless kernel, only the earliest deadline is armed in the HAL's single alarm. The service routine drains
+ * interrupt records, fires due timers and times out due waits; the HAL calls it from its event loop, a synchronous
+ * wait calls it each time it wakes from `hal.idle()`, and every syscall calls `kernel_enter` so a JavaScript loop
+ * that never yields still sees timers fire. The list is intrusive and sorted on insertion: a small kernel has few
+ * deadlines, and this keeps the per-syscall check to one comparison (and no clock read at all when nothing is due).
+ */
+import type { Hal } from "../hal/hal.ts";
+import { MX_TIME_INFINITE } from "./constants.ts";
+import { hal, setPlatformHal } from "./platform.ts";
+
+/** Anything with a deadline: a timer or a waiter. */
+export interface Timed {
+  deadline: bigint;
+  dlPrev: Timed | null;
+  dlNext: Timed | null;
+  dlLinked: boolean;
+  /** The deadline has passed (it is already unlinked). */
+  expire(now: bigint): void;
+}
+
+let head: Timed | null = null;
+let armed = MX_TIME_INFINITE;
+let irqDrain: (() => void) | null = null;
+
+/** Inserts `t` in deadline order (after entries with the same deadline, so equal deadlines fire in arming order). */
+export function armDeadline(t: Timed, deadline: bigint): void {
+  if (t.dlLinked) unlinkDeadline(t);
+  t.deadline = deadline;
+  let prev: Timed | null = null;
+  let cur = head;
+  while (cur !== null && cur.deadline <= deadline) {
+    prev = cur;
+    cur = cur.dlNext;
+  }
+  t.dlPrev = prev;
+  t.dlNext = cur;
+  if (prev === null) head = t;
+  else prev.dlNext = t;
+  if (cur !== null) cur.dlPrev = t;
+  t.dlLinked = true;
+  if (prev === null) rearm();
+}
+
+export function unlinkDeadline(t: Timed): void {
+  if (!t.dlLinked) return;
+  t.dlLinked = false;
+  if (t.dlPrev !== null) t.dlPrev.dlNext = t.dlNext;
+  else head = t.dlNext;
+  if (t.dlNext !== null) t.dlNext.dlPrev = t.dlPrev;
+  t.dlPrev = t.dlNext = null;
+}
+
+function rearm(): void {
+  const d = head === null ? MX_TIME_INFINITE : head.deadline;
+  if (d !== armed) {
+    armed = d;
+    hal.setAlarm(d);
+  }
+}
+
+/** The interrupt module installs its drain routine while at least one interrupt object is bound. */
+export function setInterruptDrain(drain: (() => void) | null): void {
+  irqDrain = drain;
+}
+
+/** The service routine: interrupts become packets, due timers fire, due waits time out, the alarm is re-armed. */
+export function service(): void {
+  if (irqDrain !== null) irqDrain();
+  if (head !== null) {
+    const now = hal.now();
+    while (head !== null && head.deadline <= now) {
+      const t: Timed = head;
+      unlinkDeadline(t);
+      t.expire(now);
+    }
+  }
+  rearm();
+}
+
+/** Called at every syscall entry: kernel work that is due happens before the call looks at any state. */
+export function kernel_enter(): void {
+  if (irqDrain !== null) irqDrain();
+  if (head !== null && head.deadline <= hal.now()) service();
+}
+
+/** True if an absolute deadline has passed (reads the clock only when it has to). */
+export function deadlinePassed(deadline: bigint | number): boolean {
+  if (deadline === 0 || deadline === 0n) return true;
+  if (deadline === MX_TIME_INFINITE) return false;
+  return deadline <= hal.now();
+}
+
+/** Sleeps the CPU until `done()` of a synchronous waiter; the kernel keeps servicing timers and interrupts. */
+export function sleepUntilDone(w: { done: boolean }): void {
+  for (;;) {
+    service();
+    if (w.done) return;
+    hal.idle();
+  }
+}
+
+/**
+ * Switches the kernel to another HAL (tests on Node use a virtual clock) and returns the previous one. Do it while
+ * no timer is armed and nothing waits with a deadline: deadlines are absolute times of the HAL they were set on.
+ */
+export function kernel_set_hal(h: Hal): Hal {
+  const previous = setPlatformHal(h);
+  previous.setAlarm(MX_TIME_INFINITE);
+  h.setServiceHandler(service);
+  armed = MX_TIME_INFINITE;
+  h.setAlarm(MX_TIME_INFINITE);
+  rearm();
+  return previous;
+}
+
+hal.setServiceHandler(service);

@@ -1,0 +1,74 @@
+/**
+ * The base of every kernel object (Magenta's Dispatcher): its type, how many handles name it, and its state tracker
+ * if it is waitable.
+ *
+ * Objects die when their last handle goes (on_zero_handles). Destroying one can close more handles (a channel's
+ * queued messages hold handles, which may be the last handles of other channels...), so zero-handle objects go on a
+ * work list that is drained in a loop rather than by recursion: nesting depth costs no stack, which matters on a
+ * microcontroller where the XS stack is a few hundred slots.
+ */
+import { MX_ERR_NOT_SUPPORTED, MX_SIGNAL_LAST_HANDLE, MX_USER_SIGNAL_ALL } from "./constants.ts";
+import type { StateTracker } from "./state_tracker.ts";
+
+export abstract class Dispatcher {
+  readonly type: number;
+  readonly tracker: StateTracker | null;
+  /** Handles naming this object, including handles travelling inside messages. */
+  handleCount = 0;
+  zeroNext: Dispatcher | null = null;
+
+  constructor(type: number, tracker: StateTracker | null) {
+    this.type = type;
+    this.tracker = tracker;
+  }
+
+  /** The last handle is gone: release resources, tell the peer. */
+  onZeroHandles(): void {}
+
+  /** Handle `h` to this object is going away (closed, replaced, or moved by a read): end what waits through it. */
+  cancelHandle(h: number): void {
+    if (this.tracker !== null) this.tracker.cancel(h);
+  }
+
+  /** Signal bits a user may set or clear with mx_object_signal. */
+  userSignalMask(): number {
+    return MX_USER_SIGNAL_ALL;
+  }
+
+  /** mx_object_signal_peer: objects without a peer do not support it. */
+  signalPeer(_clear: number, _set: number): number {
+    return MX_ERR_NOT_SUPPORTED;
+  }
+}
+
+let zeroHead: Dispatcher | null = null;
+let zeroTail: Dispatcher | null = null;
+let draining = false;
+
+/** A new handle names `d`. Going from one handle to two clears MX_SIGNAL_LAST_HANDLE. */
+export function addHandleRef(d: Dispatcher): void {
+  if (++d.handleCount === 2 && d.tracker !== null) d.tracker.update(MX_SIGNAL_LAST_HANDLE, 0);
+}
+
+/** A handle naming `d` is gone. Down to one sets MX_SIGNAL_LAST_HANDLE; down to none destroys `d`. */
+export function dropHandleRef(d: Dispatcher): void {
+  const c = --d.handleCount;
+  if (c === 1) {
+    if (d.tracker !== null) d.tracker.update(0, MX_SIGNAL_LAST_HANDLE);
+    return;
+  }
+  if (c !== 0) return;
+  if (zeroTail === null) zeroHead = d;
+  else zeroTail.zeroNext = d;
+  zeroTail = d;
+  if (draining) return;
+  draining = true;
+  while (zeroHead !== null) {
+    const z: Dispatcher = zeroHead;
+    zeroHead = z.zeroNext;
+    if (zeroHead === null) zeroTail = null;
+    z.zeroNext = null;
+    z.onZeroHandles();
+  }
+  draining = false;
+}

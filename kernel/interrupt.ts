@@ -1,0 +1,105 @@
+/**
+ * Interrupt objects (this project's extension, after later Zircon): one object per board vector, bound to a port.
+ *
+ * The HAL's interrupt handlers only record (vector, timestamp); the kernel drains those records at syscall entry,
+ * in its service routine and while a synchronous wait sleeps, and turns each into a packet. The object owns its one
+ * packet, so an interrupt never allocates, and at most one is pending until mx_interrupt_ack re-arms it: records
+ * that arrive meanwhile are dropped, as a masked line would drop them.
+ */
+import {
+  MX_ERR_ALREADY_BOUND,
+  MX_ERR_BAD_STATE,
+  MX_OBJ_TYPE_INTERRUPT,
+  MX_OK,
+  MX_PKT_TYPE_INTERRUPT,
+  MX_PORT_PACKET_SIZE,
+} from "./constants.ts";
+import { put32 } from "./args.ts";
+import { setInterruptDrain } from "./clock.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { hal } from "./platform.ts";
+import { type PortDispatcher, PortPacket } from "./port.ts";
+
+class InterruptPacket extends PortPacket {
+  keyLo = 0;
+  keyHi = 0;
+  tsLo = 0;
+  tsHi = 0;
+  override copyOut(dst: Uint8Array): void {
+    put32(dst, 0, this.keyLo);
+    put32(dst, 4, this.keyHi);
+    put32(dst, 8, MX_PKT_TYPE_INTERRUPT);
+    put32(dst, 12, MX_OK);
+    put32(dst, 16, this.tsLo);
+    put32(dst, 20, this.tsHi);
+    dst.fill(0, 24, MX_PORT_PACKET_SIZE);
+  }
+}
+
+const byVector = new Map<number, InterruptDispatcher>();
+let bound = 0;
+let lost = 0;
+
+function sink(vector: number, timestamp: number): void {
+  const d = byVector.get(vector);
+  if (d !== undefined) d.fire(timestamp);
+}
+
+function drain(): void {
+  lost += hal.drainInterrupts(sink);
+}
+
+export class InterruptDispatcher extends Dispatcher {
+  private port: PortDispatcher | null = null;
+  private readonly packet = new InterruptPacket();
+  /** A packet went out and has not been acknowledged. */
+  private pending = false;
+
+  constructor(readonly vector: number) {
+    super(MX_OBJ_TYPE_INTERRUPT, null);
+    byVector.set(vector, this);
+  }
+
+  fire(timestamp: number): void {
+    if (this.port === null || this.pending || this.packet.queued) return;
+    this.packet.tsLo = timestamp % 0x1_0000_0000;
+    this.packet.tsHi = Math.floor(timestamp / 0x1_0000_0000);
+    this.pending = this.port.queue(this.packet) === MX_OK;
+  }
+
+  bind(port: PortDispatcher, keyLo: number, keyHi: number): number {
+    if (this.port !== null) return MX_ERR_ALREADY_BOUND;
+    this.port = port;
+    this.packet.keyLo = keyLo;
+    this.packet.keyHi = keyHi;
+    if (bound++ === 0) setInterruptDrain(drain);
+    hal.interruptEnable(this.vector, true);
+    return MX_OK;
+  }
+
+  ack(): number {
+    if (this.port === null) return MX_ERR_BAD_STATE;
+    this.pending = false;
+    hal.interruptAck(this.vector);
+    return MX_OK;
+  }
+
+  override onZeroHandles(): void {
+    byVector.delete(this.vector);
+    if (this.port === null) return;
+    hal.interruptEnable(this.vector, false);
+    this.port.remove(this.packet);
+    this.port = null;
+    if (--bound === 0) setInterruptDrain(null);
+  }
+}
+
+/** True if an interrupt object already exists for `vector`. */
+export function interruptExists(vector: number): boolean {
+  return byVector.has(vector);
+}
+
+/** Interrupt records the HAL lost to ring overflow so far. */
+export function interruptsLost(): number {
+  return lost;
+}

@@ -1,0 +1,120 @@
+/**
+ * `mx_port_packet_t`: the 48-byte V2 port packet, in the C layout (little-endian), as a class.
+ *
+ * The kernel only ever reads and writes `bytes`, so a packet passed to mx_port_wait is filled by a plain byte copy
+ * and reusing one packet object for every wait costs nothing. The typed views and accessors that make the C union
+ * readable are built on first use, so that a packet that is only passed through the kernel stays one small object.
+ */
+import { MX_PORT_PACKET_SIZE } from "./constants.ts";
+
+/** The `user` member: four views of bytes 16..47, the C union. */
+export interface mx_packet_user_t {
+  u64: BigUint64Array;
+  u32: Uint32Array;
+  u16: Uint16Array;
+  c8: Uint8Array;
+}
+
+/** The `signal` member (bytes 16..31). */
+export class mx_packet_signal_t {
+  readonly #v: DataView;
+  constructor(v: DataView) {
+    this.#v = v;
+  }
+  get trigger(): number {
+    return this.#v.getUint32(16, true);
+  }
+  set trigger(x: number) {
+    this.#v.setUint32(16, x >>> 0, true);
+  }
+  get observed(): number {
+    return this.#v.getUint32(20, true);
+  }
+  set observed(x: number) {
+    this.#v.setUint32(20, x >>> 0, true);
+  }
+  get count(): bigint {
+    return this.#v.getBigUint64(24, true);
+  }
+  set count(x: bigint) {
+    this.#v.setBigUint64(24, BigInt(x), true);
+  }
+}
+
+/** The `interrupt` member (bytes 16..23): this project's interrupt packets. */
+export class mx_packet_interrupt_t {
+  readonly #v: DataView;
+  constructor(v: DataView) {
+    this.#v = v;
+  }
+  get timestamp(): bigint {
+    return this.#v.getBigUint64(16, true);
+  }
+  set timestamp(x: bigint) {
+    this.#v.setBigUint64(16, BigInt(x), true);
+  }
+}
+
+export class mx_port_packet_t {
+  /** The whole packet, 48 bytes. */
+  readonly bytes: Uint8Array;
+  #view: DataView | null = null;
+  #user: mx_packet_user_t | null = null;
+  #signal: mx_packet_signal_t | null = null;
+  #interrupt: mx_packet_interrupt_t | null = null;
+
+  constructor() {
+    this.bytes = new Uint8Array(MX_PORT_PACKET_SIZE);
+  }
+
+  #dv(): DataView {
+    return (this.#view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, MX_PORT_PACKET_SIZE));
+  }
+
+  get key(): bigint {
+    return this.#dv().getBigUint64(0, true);
+  }
+  set key(x: bigint) {
+    this.#dv().setBigUint64(0, BigInt(x), true);
+  }
+  get type(): number {
+    return this.#dv().getUint32(8, true);
+  }
+  set type(x: number) {
+    this.#dv().setUint32(8, x >>> 0, true);
+  }
+  get status(): number {
+    return this.#dv().getInt32(12, true);
+  }
+  set status(x: number) {
+    this.#dv().setInt32(12, x | 0, true);
+  }
+
+  get user(): mx_packet_user_t {
+    if (this.#user === null) {
+      const buf = this.bytes.buffer;
+      this.#user = {
+        u64: new BigUint64Array(buf, 16, 4),
+        u32: new Uint32Array(buf, 16, 8),
+        u16: new Uint16Array(buf, 16, 16),
+        c8: new Uint8Array(buf, 16, 32),
+      };
+    }
+    return this.#user;
+  }
+
+  get signal(): mx_packet_signal_t {
+    return (this.#signal ??= new mx_packet_signal_t(this.#dv()));
+  }
+
+  get interrupt(): mx_packet_interrupt_t {
+    return (this.#interrupt ??= new mx_packet_interrupt_t(this.#dv()));
+  }
+}
+
+/** The bytes of a V2 packet argument: an mx_port_packet_t or a Uint8Array of at least 48 bytes; null otherwise. */
+export function packetBytes(p: unknown): Uint8Array | null {
+  if (p instanceof mx_port_packet_t) return p.bytes;
+  if (p instanceof Uint8Array && p.length >= MX_PORT_PACKET_SIZE) return p;
+  return null;
+}

@@ -1,0 +1,307 @@
+/**
+ * Port V2 (Magenta's PortDispatcherV2): a FIFO of packets and a FIFO of waiters.
+ *
+ * A packet is queued by mx_port_queue (a user packet), by an async signal observer (the observer *is* its packet,
+ * as in Magenta, so a REPEATING observer can never have two packets in flight), or by an interrupt object (which
+ * also owns its one packet). When waiters are present, a newly queued packet goes straight to the first of them
+ * and is copied into its buffer at once: "one waiter per packet, in arrival order, and the packet belongs to that
+ * waiter from the moment it is queued".
+ *
+ * User packet records and their 48-byte buffers come from a small free list, so port_queue/port_wait allocate
+ * nothing in a steady state. Ports have no signals (they are not waitable in 2017).
+ */
+import {
+  MX_PKT_TYPE_SIGNAL_ONE,
+  MX_PKT_TYPE_SIGNAL_REP,
+  MX_WAIT_ASYNC_ONCE,
+  MX_ERR_BAD_STATE,
+  MX_ERR_CANCELED,
+  MX_ERR_INVALID_ARGS,
+  MX_ERR_SHOULD_WAIT,
+  MX_OBJ_TYPE_IOPORT2,
+  MX_OK,
+  MX_PORT_PACKET_SIZE,
+} from "./constants.ts";
+import { copyBytes, put32 } from "./args.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { packetBytes } from "./packet.ts";
+import type { Observer, StateTracker } from "./state_tracker.ts";
+import { Waiter } from "./wait.ts";
+
+/** Something that can sit in a port's queue. */
+export abstract class PortPacket {
+  next: PortPacket | null = null;
+  /** In a port's queue now (Magenta's InContainer()). */
+  queued = false;
+  /** User and V1 packets count against the port's packet limit; kernel-owned packets do not. */
+  counted = false;
+  /** Writes the packet as the caller sees it. */
+  abstract copyOut(dst: Uint8Array): void;
+  /** Size for V1 waits; V2 packets are all 48 bytes. */
+  size(): number {
+    return MX_PORT_PACKET_SIZE;
+  }
+  /** The packet has left the queue for good (delivered or dropped). */
+  dequeued(): void {}
+  /** For mx_port_cancel: only signal packets match. */
+  matchesKey(_handle: number, _port: object, _keyLo: number, _keyHi: number): boolean {
+    return false;
+  }
+}
+
+/** A user packet: the 48 bytes as queued, type forced to MX_PKT_TYPE_USER. */
+class UserPacket extends PortPacket {
+  readonly buf = new Uint8Array(MX_PORT_PACKET_SIZE);
+  override counted = true;
+  override copyOut(dst: Uint8Array): void {
+    dst.set(this.buf);
+  }
+  override dequeued(): void {
+    if (poolSize < POOL_MAX) {
+      this.next = pool;
+      pool = this;
+      poolSize++;
+    }
+  }
+}
+
+const POOL_MAX = 32;
+let pool: UserPacket | null = null;
+let poolSize = 0;
+
+/** A user packet record holding a copy of `src` (48 bytes) with the type forced to USER. */
+export function userPacket(src: Uint8Array): PortPacket {
+  let p = pool;
+  if (p !== null) {
+    pool = p.next as UserPacket | null;
+    p.next = null;
+    poolSize--;
+  } else {
+    p = new UserPacket();
+  }
+  copyBytes(p.buf, 0, src, 0, MX_PORT_PACKET_SIZE);
+  p.buf[8] = p.buf[9] = p.buf[10] = p.buf[11] = 0;
+  return p;
+}
+
+/** A blocked mx_port_wait. */
+export class PortWaiter extends Waiter {
+  next: PortWaiter | null = null;
+  prev: PortWaiter | null = null;
+  linked = false;
+  constructor(
+    readonly port: PortDispatcher,
+    readonly handle: number,
+    readonly dst: unknown,
+    readonly want: number,
+  ) {
+    super();
+  }
+  protected override detach(): void {
+    this.port.removeWaiter(this);
+  }
+}
+
+export class PortDispatcher extends Dispatcher {
+  private head: PortPacket | null = null;
+  private tail: PortPacket | null = null;
+  /** Queued packets that count against the limit. */
+  countedPackets = 0;
+  private waitHead: PortWaiter | null = null;
+  private waitTail: PortWaiter | null = null;
+  private dead = false;
+
+  constructor(type = MX_OBJ_TYPE_IOPORT2) {
+    super(type, null);
+  }
+
+  /** Queues a packet, or hands it to the first waiter. BAD_STATE once the port has no handles. */
+  queue(p: PortPacket): number {
+    if (this.dead) return MX_ERR_BAD_STATE;
+    let w = this.waitHead;
+    while (w !== null) {
+      const next: PortWaiter | null = w.next;
+      if (this.handOff(p, w)) return MX_OK;
+      w = next;
+    }
+    p.next = null;
+    p.queued = true;
+    if (p.counted) this.countedPackets++;
+    if (this.tail === null) this.head = p;
+    else this.tail.next = p;
+    this.tail = p;
+    return MX_OK;
+  }
+
+  /** Gives `p` to waiter `w`; false if `w` could not take it (V1 size), so the next waiter is tried. */
+  protected handOff(p: PortPacket, w: PortWaiter): boolean {
+    const dst = packetBytes(w.dst);
+    if (dst !== null) p.copyOut(dst);
+    p.dequeued();
+    w.finish(dst !== null ? MX_OK : MX_ERR_INVALID_ARGS);
+    return true;
+  }
+
+  /** The first packet, still queued. */
+  protected peek(): PortPacket | null {
+    return this.head;
+  }
+
+  /** Removes the first packet. */
+  protected pop(): PortPacket {
+    const p = this.head as PortPacket;
+    this.unqueue(p, null);
+    return p;
+  }
+
+  private unqueue(p: PortPacket, prev: PortPacket | null): void {
+    if (prev === null) this.head = p.next;
+    else prev.next = p.next;
+    if (this.tail === p) this.tail = prev;
+    p.next = null;
+    p.queued = false;
+    if (p.counted) this.countedPackets--;
+  }
+
+  /**
+   * A non-blocking wait: the first packet into `dst` (OK), SHOULD_WAIT if there is none. A V2 buffer of the wrong
+   * kind is C's bad pointer: the packet was already dequeued and is lost (INVALID_ARGS).
+   */
+  take(dst: unknown, _want: number): number {
+    if (this.head === null) return MX_ERR_SHOULD_WAIT;
+    const p = this.pop();
+    const bytes = packetBytes(dst);
+    if (bytes !== null) p.copyOut(bytes);
+    p.dequeued();
+    return bytes !== null ? MX_OK : MX_ERR_INVALID_ARGS;
+  }
+
+  /** Removes a specific packet from the queue (an interrupt object dying); true if it was queued here. */
+  remove(p: PortPacket): boolean {
+    let prev: PortPacket | null = null;
+    for (let q = this.head; q !== null; prev = q, q = q.next) {
+      if (q === p) {
+        this.unqueue(q, prev);
+        q.dequeued();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** mx_port_cancel's queue half: drops queued signal packets of (handle, key); true if any. */
+  cancelQueued(handle: number, keyLo: number, keyHi: number): boolean {
+    let found = false;
+    let prev: PortPacket | null = null;
+    let q = this.head;
+    while (q !== null) {
+      const next: PortPacket | null = q.next;
+      if (q.matchesKey(handle, this, keyLo, keyHi)) {
+        this.unqueue(q, prev);
+        q.dequeued();
+        found = true;
+      } else {
+        prev = q;
+      }
+      q = next;
+    }
+    return found;
+  }
+
+  addWaiter(w: PortWaiter): void {
+    w.prev = this.waitTail;
+    if (this.waitTail === null) this.waitHead = w;
+    else this.waitTail.next = w;
+    this.waitTail = w;
+    w.linked = true;
+  }
+
+  removeWaiter(w: PortWaiter): void {
+    if (!w.linked) return;
+    w.linked = false;
+    if (w.prev === null) this.waitHead = w.next;
+    else w.prev.next = w.next;
+    if (w.next === null) this.waitTail = w.prev;
+    else w.next.prev = w.prev;
+    w.prev = w.next = null;
+  }
+
+  /** Waits through handle `h` end with CANCELED. */
+  override cancelHandle(h: number): void {
+    let w = this.waitHead;
+    while (w !== null) {
+      const next: PortWaiter | null = w.next;
+      if (w.handle === h) w.finish(MX_ERR_CANCELED);
+      w = next;
+    }
+  }
+
+  /** No handles left: queued packets are dropped and later queue attempts fail, which retires their observers. */
+  override onZeroHandles(): void {
+    this.dead = true;
+    while (this.head !== null) this.pop().dequeued();
+  }
+}
+
+/**
+ * An mx_object_wait_async registration, which is also its own signal packet (Magenta's PortObserver): while the
+ * packet is queued a further state change adds nothing, so a REPEATING observer has at most one packet in flight
+ * and that packet keeps its first `observed`. The key is kept as two 32-bit halves so queuing writes no bigint.
+ */
+export class PortObserver extends PortPacket implements Observer {
+  obPrev: Observer | null = null;
+  obNext: Observer | null = null;
+  obLinked = false;
+  private observed = 0;
+  private count = 1;
+  private readonly type: number;
+
+  constructor(
+    private readonly port: PortDispatcher,
+    readonly handle: number,
+    private readonly keyLo: number,
+    private readonly keyHi: number,
+    private readonly trigger: number,
+    options: number,
+  ) {
+    super();
+    this.type = options === MX_WAIT_ASYNC_ONCE ? MX_PKT_TYPE_SIGNAL_ONE : MX_PKT_TYPE_SIGNAL_REP;
+  }
+
+  onInitialize(state: number, tracker: StateTracker): boolean {
+    return this.maybeQueue(state, tracker.countFor(this.trigger));
+  }
+
+  onStateChange(state: number): boolean {
+    return this.maybeQueue(state, 1);
+  }
+
+  /** True when the observer is done: a ONCE observer after queuing, any observer whose port has died. */
+  private maybeQueue(state: number, count: number): boolean {
+    if ((this.trigger & state) === 0) return false;
+    let status = MX_OK;
+    if (!this.queued) {
+      this.observed = state;
+      this.count = count;
+      status = this.port.queue(this);
+    }
+    return this.type === MX_PKT_TYPE_SIGNAL_ONE || status !== MX_OK;
+  }
+
+  onCancel(): void {}
+
+  override matchesKey(handle: number, port: object, keyLo: number, keyHi: number): boolean {
+    return this.handle === handle && this.port === port && this.keyLo === keyLo && this.keyHi === keyHi;
+  }
+
+  override copyOut(dst: Uint8Array): void {
+    put32(dst, 0, this.keyLo);
+    put32(dst, 4, this.keyHi);
+    put32(dst, 8, this.type);
+    put32(dst, 12, MX_OK);
+    put32(dst, 16, this.trigger);
+    put32(dst, 20, this.observed);
+    put32(dst, 24, this.count);
+    dst.fill(0, 28, MX_PORT_PACKET_SIZE);
+  }
+}

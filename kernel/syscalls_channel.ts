@@ -1,0 +1,161 @@
+/**
+ * Channel syscalls: mx_channel_create, mx_channel_write, mx_channel_read, mx_channel_call.
+ *
+ * Argument kinds are settled here, in C's check order; channel.ts does the work. mx_channel_call checks its whole
+ * `args` record and out-parameters when it "copies them in", before writing anything, so a malformed call changes
+ * nothing (in C a bad read pointer would only be found after the write, as CALL_FAILED).
+ */
+import {
+  MX_CHANNEL_MAX_MSG_BYTES,
+  MX_CHANNEL_MAX_MSG_HANDLES,
+  MX_CHANNEL_READ_MAY_DISCARD,
+  MX_DEFAULT_CHANNEL_RIGHTS,
+  MX_ERR_INVALID_ARGS,
+  MX_ERR_NO_MEMORY,
+  MX_ERR_NOT_SUPPORTED,
+  MX_ERR_OUT_OF_RANGE,
+  MX_ERR_TIMED_OUT,
+  MX_OBJ_TYPE_CHANNEL,
+  MX_OK,
+  MX_RIGHT_READ,
+  MX_RIGHT_WRITE,
+} from "./constants.ts";
+import { get32, isBytes, isHandleArray, isOptOut, isOut, isU32, isU64, toBig } from "./args.ts";
+import { CallWaiter, type ChannelDispatcher, channelPair } from "./channel.ts";
+import { deadlinePassed, kernel_enter } from "./clock.ts";
+import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
+import type { mx_channel_call_args_t, mx_handle_t, mx_status_t, Out } from "./types.ts";
+import { park, syncResult } from "./wait.ts";
+
+export function mx_channel_create(options: number, out0: Out<mx_handle_t>, out1: Out<mx_handle_t>): mx_status_t {
+  kernel_enter();
+  if (options !== 0 || !isOut(out0) || !isOut(out1)) return MX_ERR_INVALID_ARGS;
+  if (!handleRoom(2)) return MX_ERR_NO_MEMORY;
+  const [a, b] = channelPair();
+  out0.value = handleAlloc(a, MX_DEFAULT_CHANNEL_RIGHTS);
+  out1.value = handleAlloc(b, MX_DEFAULT_CHANNEL_RIGHTS);
+  return MX_OK;
+}
+
+export function mx_channel_write(
+  handle: mx_handle_t,
+  options: number,
+  bytes: Uint8Array | null,
+  num_bytes: number,
+  handles: Uint32Array | number[] | null,
+  num_handles: number,
+): mx_status_t {
+  kernel_enter();
+  if (options !== 0) return MX_ERR_INVALID_ARGS;
+  const ch = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_CHANNEL);
+  if (ch === null) return lookupStatus;
+  if (!isU32(num_bytes) || !isU32(num_handles)) return MX_ERR_INVALID_ARGS;
+  const nb = num_bytes >>> 0;
+  const nh = num_handles >>> 0;
+  if (nb > MX_CHANNEL_MAX_MSG_BYTES || nh > MX_CHANNEL_MAX_MSG_HANDLES) return MX_ERR_OUT_OF_RANGE;
+  return (ch as ChannelDispatcher).write(bytes, nb, handles, nh);
+}
+
+export function mx_channel_read(
+  handle: mx_handle_t,
+  options: number,
+  bytes: Uint8Array | null,
+  handles: Uint32Array | number[] | null,
+  num_bytes: number,
+  num_handles: number,
+  actual_bytes: Out<number> | null,
+  actual_handles: Out<number> | null,
+): mx_status_t {
+  kernel_enter();
+  const ch = handleGet(handle, MX_RIGHT_READ, MX_OBJ_TYPE_CHANNEL);
+  if (ch === null) return lookupStatus;
+  if (!isU32(options) || (options & ~MX_CHANNEL_READ_MAY_DISCARD) !== 0) return MX_ERR_NOT_SUPPORTED;
+  if (!isU32(num_bytes) || !isU32(num_handles) || !isOptOut(actual_bytes) || !isOptOut(actual_handles)) {
+    return MX_ERR_INVALID_ARGS;
+  }
+  return (ch as ChannelDispatcher).read(
+    bytes,
+    handles,
+    num_bytes >>> 0,
+    num_handles >>> 0,
+    actual_bytes,
+    actual_handles,
+    options !== 0,
+  );
+}
+
+/** The `args` record as C would copy it in: every field of the right kind, every count within its array. */
+function validCallArgs(a: unknown): a is mx_channel_call_args_t {
+  if (typeof a !== "object" || a === null) return false;
+  const r = a as mx_channel_call_args_t;
+  return (
+    isU32(r.wr_num_bytes) &&
+    isU32(r.wr_num_handles) &&
+    isU32(r.rd_num_bytes) &&
+    isU32(r.rd_num_handles) &&
+    isBytes(r.rd_bytes, r.rd_num_bytes >>> 0) &&
+    isHandleArray(r.rd_handles, r.rd_num_handles >>> 0)
+  );
+}
+
+/** mx_channel_call up to the point of blocking. */
+export function channelCallCore(
+  handle: mx_handle_t,
+  options: unknown,
+  deadline: unknown,
+  args: unknown,
+  actual_bytes: unknown,
+  actual_handles: unknown,
+  read_status: unknown,
+): number {
+  kernel_enter();
+  if (!validCallArgs(args) || !isOut(actual_bytes) || !isOut(actual_handles) || !isOptOut(read_status)) {
+    return MX_ERR_INVALID_ARGS;
+  }
+  if (options !== 0) return MX_ERR_INVALID_ARGS;
+  const d = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_CHANNEL);
+  if (d === null) return lookupStatus;
+  if (!isU64(deadline)) return MX_ERR_INVALID_ARGS;
+  const nb = args.wr_num_bytes >>> 0;
+  const nh = args.wr_num_handles >>> 0;
+  if (nb > MX_CHANNEL_MAX_MSG_BYTES || nh > MX_CHANNEL_MAX_MSG_HANDLES) return MX_ERR_OUT_OF_RANGE;
+  const ch = d as ChannelDispatcher;
+  const txid = nb >= 4 && isBytes(args.wr_bytes, nb) ? get32(args.wr_bytes as Uint8Array, 0) : 0;
+  const w = new CallWaiter(
+    ch,
+    handle,
+    txid,
+    args.rd_bytes,
+    args.rd_handles,
+    args.rd_num_bytes >>> 0,
+    args.rd_num_handles >>> 0,
+    actual_bytes as Out<number>,
+    actual_handles as Out<number>,
+    (read_status ?? null) as Out<number> | null,
+  );
+  ch.addCaller(w);
+  const status = ch.write(args.wr_bytes, nb, args.wr_handles, nh);
+  if (status !== MX_OK) {
+    ch.removeCaller(w);
+    return status;
+  }
+  if (w.done) return w.status;
+  if (deadlinePassed(deadline)) {
+    w.finish(MX_ERR_TIMED_OUT);
+    return MX_ERR_TIMED_OUT;
+  }
+  w.arm(toBig(deadline));
+  return park(w);
+}
+
+export function mx_channel_call(
+  handle: mx_handle_t,
+  options: number,
+  deadline: bigint | number,
+  args: mx_channel_call_args_t,
+  actual_bytes: Out<number>,
+  actual_handles: Out<number>,
+  read_status: Out<mx_status_t> | null,
+): mx_status_t {
+  return syncResult(channelCallCore(handle, options, deadline, args, actual_bytes, actual_handles, read_status));
+}

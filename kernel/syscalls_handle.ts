@@ -1,0 +1,53 @@
+/**
+ * Handle syscalls: mx_handle_close, mx_handle_duplicate, mx_handle_replace.
+ *
+ * June 2017 rules: closing MX_HANDLE_INVALID is BAD_HANDLE; a failed replace leaves the original handle valid.
+ */
+import {
+  MX_ERR_ACCESS_DENIED,
+  MX_ERR_INVALID_ARGS,
+  MX_ERR_NO_MEMORY,
+  MX_OK,
+  MX_RIGHT_DUPLICATE,
+  MX_RIGHT_SAME_RIGHTS,
+} from "./constants.ts";
+import { isOut, isU32 } from "./args.ts";
+import { kernel_enter } from "./clock.ts";
+import { handleAlloc, handleClose, handleGet, handleRevalue, handleRights, lookupStatus } from "./handle_table.ts";
+import type { mx_handle_t, mx_rights_t, mx_status_t, Out } from "./types.ts";
+
+export function mx_handle_close(handle: mx_handle_t): mx_status_t {
+  kernel_enter();
+  return handleClose(handle);
+}
+
+/** The rights a duplicate or replacement gets, or -1 if `rights` is not SAME_RIGHTS or a subset of `have`. */
+function derivedRights(rights: unknown, have: number): number {
+  if (!isU32(rights)) return -1;
+  const r = rights >>> 0;
+  if (r === MX_RIGHT_SAME_RIGHTS) return have;
+  return (r & ~have) === 0 ? r : -1;
+}
+
+export function mx_handle_duplicate(handle: mx_handle_t, rights: mx_rights_t, out: Out<mx_handle_t>): mx_status_t {
+  kernel_enter();
+  const d = handleGet(handle, 0, 0);
+  if (d === null) return lookupStatus;
+  const have = handleRights(handle);
+  if ((have & MX_RIGHT_DUPLICATE) === 0) return MX_ERR_ACCESS_DENIED;
+  const r = derivedRights(rights, have);
+  if (r < 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
+  const h = handleAlloc(d, r);
+  if (h === 0) return MX_ERR_NO_MEMORY;
+  out.value = h;
+  return MX_OK;
+}
+
+export function mx_handle_replace(handle: mx_handle_t, rights: mx_rights_t, out: Out<mx_handle_t>): mx_status_t {
+  kernel_enter();
+  if (handleGet(handle, 0, 0) === null) return lookupStatus;
+  const r = derivedRights(rights, handleRights(handle));
+  if (r < 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
+  out.value = handleRevalue(handle, r);
+  return MX_OK;
+}

@@ -1,0 +1,131 @@
+/**
+ * Port syscalls: mx_port_create, mx_port_queue, mx_port_wait, mx_port_cancel, mx_object_wait_async.
+ *
+ * Thin validate-and-dispatch, in the June 2017 check order (magenta-ipc.md §1), including the V1/V2 fallbacks:
+ * queue and wait try a V1 lookup first and fall back to V2 only when `size` is 0.
+ */
+import {
+  MX_DEFAULT_IO_PORT_RIGHTS,
+  MX_DEFAULT_IO_PORT_V2_RIGHTS,
+  MX_ERR_BUFFER_TOO_SMALL,
+  MX_ERR_INVALID_ARGS,
+  MX_ERR_NO_MEMORY,
+  MX_ERR_NOT_FOUND,
+  MX_ERR_NOT_SUPPORTED,
+  MX_ERR_SHOULD_WAIT,
+  MX_ERR_TIMED_OUT,
+  MX_OBJ_TYPE_IOPORT,
+  MX_OBJ_TYPE_IOPORT2,
+  MX_OK,
+  MX_PACKET_HEADER_SIZE,
+  MX_PORT_MAX_PKT_SIZE,
+  MX_PORT_OPT_V2,
+  MX_RIGHT_READ,
+  MX_RIGHT_WRITE,
+  MX_WAIT_ASYNC_ONCE,
+  MX_WAIT_ASYNC_REPEATING,
+} from "./constants.ts";
+import { hi32, isOut, isU32, isU64, lo32, toBig } from "./args.ts";
+import { deadlinePassed, kernel_enter } from "./clock.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
+import { limits } from "./limits.ts";
+import { packetBytes } from "./packet.ts";
+import { PortDispatcher, PortObserver, PortWaiter, userPacket } from "./port.ts";
+import { PortV1Dispatcher, v1Packet } from "./port_v1.ts";
+import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
+import { park, syncResult } from "./wait.ts";
+
+export function mx_port_create(options: number, out: Out<mx_handle_t>): mx_status_t {
+  kernel_enter();
+  if (!isU32(options) || (options & ~MX_PORT_OPT_V2) !== 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
+  if (!handleRoom(1)) return MX_ERR_NO_MEMORY;
+  const v2 = options === MX_PORT_OPT_V2;
+  const port = v2 ? new PortDispatcher() : new PortV1Dispatcher();
+  out.value = handleAlloc(port, v2 ? MX_DEFAULT_IO_PORT_V2_RIGHTS : MX_DEFAULT_IO_PORT_RIGHTS);
+  return MX_OK;
+}
+
+export function mx_port_queue(handle: mx_handle_t, packet: unknown, size: number): mx_status_t {
+  kernel_enter();
+  if (!isU32(size)) return MX_ERR_INVALID_ARGS;
+  const n = size >>> 0;
+  if (n > MX_PORT_MAX_PKT_SIZE) return MX_ERR_BUFFER_TOO_SMALL;
+  const v1 = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT);
+  if (v1 !== null) return queueV1(v1 as PortV1Dispatcher, packet, n);
+  if (n !== 0) return lookupStatus;
+  const d = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+  if (d === null) return lookupStatus;
+  const src = packetBytes(packet);
+  if (src === null) return MX_ERR_INVALID_ARGS;
+  const port = d as PortDispatcher;
+  if (port.countedPackets >= limits.maxPacketsPerPort) return MX_ERR_NO_MEMORY;
+  return port.queue(userPacket(src));
+}
+
+function queueV1(port: PortV1Dispatcher, packet: unknown, n: number): mx_status_t {
+  if (n < MX_PACKET_HEADER_SIZE) return MX_ERR_INVALID_ARGS;
+  if (port.countedPackets >= limits.maxPacketsPerPort) return MX_ERR_NO_MEMORY;
+  if (!(packet instanceof Uint8Array) || packet.length < n) return MX_ERR_INVALID_ARGS;
+  return port.queue(v1Packet(packet, n));
+}
+
+/** mx_port_wait up to the point of blocking; parks a waiter and returns BLOCKED if it must wait. */
+export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unknown, size: unknown): number {
+  kernel_enter();
+  if (packet === null || packet === undefined || !isU32(size)) return MX_ERR_INVALID_ARGS;
+  const n = size >>> 0;
+  let d: Dispatcher | null = handleGet(handle, MX_RIGHT_READ, MX_OBJ_TYPE_IOPORT);
+  if (d === null) {
+    if (n !== 0) return lookupStatus;
+    d = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+    if (d === null) return lookupStatus;
+  }
+  if (!isU64(deadline)) return MX_ERR_INVALID_ARGS;
+  const port = d as PortDispatcher;
+  const status = port.take(packet, n);
+  if (status !== MX_ERR_SHOULD_WAIT) return status;
+  if (deadlinePassed(deadline)) return MX_ERR_TIMED_OUT;
+  const w = new PortWaiter(port, handle, packet, n);
+  port.addWaiter(w);
+  w.arm(toBig(deadline));
+  return park(w);
+}
+
+export function mx_port_wait(handle: mx_handle_t, deadline: bigint | number, packet: unknown, size: number): mx_status_t {
+  return syncResult(portWaitCore(handle, deadline, packet, size));
+}
+
+export function mx_port_cancel(port: mx_handle_t, source: mx_handle_t, key: bigint | number): mx_status_t {
+  kernel_enter();
+  const p = handleGet(port, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+  if (p === null) return lookupStatus;
+  const src = handleGet(source, MX_RIGHT_READ, 0);
+  if (src === null) return lookupStatus;
+  if (src.tracker === null) return MX_ERR_NOT_SUPPORTED;
+  if (!isU64(key)) return MX_ERR_INVALID_ARGS;
+  const lo = lo32(key);
+  const hi = hi32(key);
+  const hadObserver = src.tracker.cancelByKey(source, p, lo, hi);
+  const hadPacket = (p as PortDispatcher).cancelQueued(source, lo, hi);
+  return hadObserver || hadPacket ? MX_OK : MX_ERR_NOT_FOUND;
+}
+
+export function mx_object_wait_async(
+  handle: mx_handle_t,
+  port: mx_handle_t,
+  key: bigint | number,
+  signals: number,
+  options: number,
+): mx_status_t {
+  kernel_enter();
+  const p = handleGet(port, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+  if (p === null) return lookupStatus;
+  const d = handleGet(handle, MX_RIGHT_READ, 0);
+  if (d === null) return lookupStatus;
+  if (d.tracker === null) return MX_ERR_NOT_SUPPORTED;
+  if (options !== MX_WAIT_ASYNC_ONCE && options !== MX_WAIT_ASYNC_REPEATING) return MX_ERR_INVALID_ARGS;
+  if (!isU32(signals) || !isU64(key)) return MX_ERR_INVALID_ARGS;
+  d.tracker.add(new PortObserver(p as PortDispatcher, handle, lo32(key), hi32(key), signals | 0, options));
+  return MX_OK;
+}

@@ -1,0 +1,80 @@
+/**
+ * A waiter: one blocked call, synchronous or awaitable, with its deadline and its way to finish.
+ *
+ * The same waiter serves both modes, so the two cannot drift apart: a synchronous call registers it and sleeps
+ * until `done` (clock.ts), an awaitable call registers it and returns a promise that `finish` resolves. Whatever
+ * ends the wait (a packet, a signal, a reply, the deadline, the handle going away) calls `finish` exactly once,
+ * and each subclass writes its out-parameters at that moment: the result belongs to the waiter from then on.
+ */
+import { MX_ERR_TIMED_OUT, MX_TIME_INFINITE } from "./constants.ts";
+import { armDeadline, sleepUntilDone, type Timed, unlinkDeadline } from "./clock.ts";
+
+export abstract class Waiter implements Timed {
+  deadline = MX_TIME_INFINITE;
+  dlPrev: Timed | null = null;
+  dlNext: Timed | null = null;
+  dlLinked = false;
+  done = false;
+  status = 0;
+  resolve: ((status: number) => void) | null = null;
+
+  /** Arms the deadline unless it is infinite. */
+  arm(deadline: bigint): void {
+    if (deadline !== MX_TIME_INFINITE) armDeadline(this, deadline);
+  }
+
+  /** Leaves whatever queue or observer list the waiter is on. */
+  protected abstract detach(): void;
+
+  /** Writes the out-parameters for this status (default: none). */
+  protected report(_status: number): void {}
+
+  finish(status: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.status = status;
+    unlinkDeadline(this);
+    this.detach();
+    this.report(status);
+    if (this.resolve !== null) this.resolve(status);
+  }
+
+  expire(_now: bigint): void {
+    this.finish(MX_ERR_TIMED_OUT);
+  }
+
+  promise(): Promise<number> {
+    return new Promise<number>((r) => {
+      this.resolve = r;
+    });
+  }
+}
+
+/** Returned by a blocking call's core when it registered a waiter instead of finishing (never a status code). */
+export const BLOCKED = 1;
+let parked: Waiter | null = null;
+
+/** A blocking core parks its registered waiter here and returns BLOCKED; the caller's mode decides what follows. */
+export function park(w: Waiter): number {
+  parked = w;
+  return BLOCKED;
+}
+
+function unpark(): Waiter {
+  const w = parked as Waiter;
+  parked = null;
+  return w;
+}
+
+/** Synchronous mode: sleep until the parked waiter finishes. */
+export function syncResult(status: number): number {
+  if (status !== BLOCKED) return status;
+  const w = unpark();
+  sleepUntilDone(w);
+  return w.status;
+}
+
+/** Awaitable mode: a promise of the status. */
+export function asyncResult(status: number): Promise<number> {
+  return status !== BLOCKED ? Promise.resolve(status) : unpark().promise();
+}
