@@ -1,6 +1,6 @@
 /*
- * main(): create the XS machine from the manifest's `creation`, install the host functions, import the main module,
- * and run the event loop until nothing is left that could ever run.
+ * main(): create the XS machine from the manifest's `creation`, install the host functions, run the "setup/*"
+ * modules, import the main module, and run the event loop until nothing is left that could ever run.
  *
  * The loop is Moddable's shape: run promise jobs; when the alarm has passed or interrupts were recorded, call the
  * kernel's service routine (registered from JavaScript through native.setServiceHandler); otherwise sleep in WFI.
@@ -42,6 +42,14 @@ static void fx_main_rejected(xsMachine* the)
 	fxAbort(the, XS_UNHANDLED_EXCEPTION_EXIT);
 }
 
+/* Moddable's order: every "setup/*" module (in manifest order, synchronously), then the main module. */
+static void run_setup_modules(xsMachine* the)
+{
+	for (uint32_t i = 0; i < runtime_module_count; i++)
+		if (!c_strncmp(runtime_modules[i].path, "setup/", 6))
+			xsAwaitImport(runtime_modules[i].path, XS_IMPORT_NAMESPACE);
+}
+
 static void start_main(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns)
 {
 	runtime_install_natives(machine);
@@ -53,6 +61,7 @@ static void start_main(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns
 		xsSet(xsVar(0), xsID("bootTime"), xsVar(1));
 		fxFromBigUint64(the, &xsVar(1), created_ns);
 		xsSet(xsVar(0), xsID("machineTime"), xsVar(1));
+		run_setup_modules(the);
 		xsVar(0) = xsAwaitImport(runtime_main_module, XS_IMPORT_ASYNC);
 		xsCall2(xsVar(0), xsID("then"), xsNewHostFunction(fx_main_fulfilled, 1), xsNewHostFunction(fx_main_rejected, 1));
 	}

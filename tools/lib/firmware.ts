@@ -11,7 +11,7 @@
  * build starts, so a failed build leaves nothing a later step could mistake for a good image.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 import { type Board, loadBoard } from "./board.ts";
@@ -128,12 +128,12 @@ function definesHeader(defines: Record<string, unknown>): string {
   return `/* Generated from manifest.json "defines". */\n#ifndef MC_DEFINES_H\n#define MC_DEFINES_H\n${lines.join("\n")}\n#endif\n`;
 }
 
-function manifestSource(manifest: Manifest, modules: EmittedModule[], buildId: string): string {
+function manifestSource(manifest: Manifest, modules: EmittedModule[], xsbFiles: string[], buildId: string): string {
   const c = manifest.creation;
   const table = modules
-    .map((m, i) => `\t{ ${cString(m.specifier)}, runtime_module_${i}, (uint32_t)(runtime_module_${i}_end - runtime_module_${i}) },`)
+    .map((m, i) => `\t{ ${cString(m.specifier)}, runtime_module_${i}, ${statSync(xsbFiles[i]).size} },`)
     .join("\n");
-  const externs = modules.map((_, i) => `extern const uint8_t runtime_module_${i}[], runtime_module_${i}_end[];`).join("\n");
+  const externs = modules.map((_, i) => `extern const uint8_t runtime_module_${i}[];`).join("\n");
   return `/* Generated from ${show(manifest.file)}: the module table and the machine's creation record. */
 #include "runtime.h"
 
@@ -165,7 +165,7 @@ const char runtime_build_id[] = ${cString(buildId)};
 
 function modulesAssembly(xsbFiles: string[]): string {
   const body = xsbFiles
-    .map((file, i) => `\t.global runtime_module_${i}, runtime_module_${i}_end\n\t.balign 4\nruntime_module_${i}:\n\t.incbin ${cString(file)}\nruntime_module_${i}_end:`)
+    .map((file, i) => `\t.global runtime_module_${i}\n\t.balign 4\nruntime_module_${i}:\n\t.incbin ${cString(file)}`)
     .join("\n");
   return `/* Generated: the bytecode of every module, placed in flash. */\n\t.section .rodata.runtime_modules, "a"\n${body}\n`;
 }
@@ -227,12 +227,13 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   for (const output of [elf, bin, hex]) rmSync(output, { force: true });
   mkdirSync(join(appDir, "gen"), { recursive: true });
 
-  const modules = [...compileModules(manifest), configModule(manifest.config)];
+  const config = configModule(manifest.config);
+  const modules = [...compileModules(manifest, [config.specifier]), config];
   const xsbFiles = await compileBytecode(modules, join(appDir, "xsb"), Boolean(options.debug));
   const buildId = hash(xsbFiles.map((f) => readFileSync(f).toString("hex")).join("")).slice(0, 12);
 
   const gen = join(appDir, "gen");
-  writeIfChanged(join(gen, "manifest.c"), manifestSource(manifest, modules, buildId));
+  writeIfChanged(join(gen, "manifest.c"), manifestSource(manifest, modules, xsbFiles, buildId));
   writeIfChanged(join(gen, "modules.S"), modulesAssembly(xsbFiles) + `/* ${buildId} */\n`);
   writeIfChanged(join(gen, "mc.defines.h"), definesHeader(manifest.defines));
 

@@ -68,6 +68,8 @@ function specifierRewriter(options: ts.CompilerOptions, byFile: Map<string, Modu
     };
     const visit = (node: ts.Node): ts.Node => {
       const f = context.factory;
+      // Type-only imports and exports are erased from the output; their targets need not be modules on the device.
+      if ((ts.isImportDeclaration(node) && node.importClause?.isTypeOnly) || (ts.isExportDeclaration(node) && node.isTypeOnly)) return node;
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier))
         return f.updateImportDeclaration(node, node.modifiers, node.importClause, target(node.moduleSpecifier), node.attributes);
       if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
@@ -80,8 +82,11 @@ function specifierRewriter(options: ts.CompilerOptions, byFile: Map<string, Modu
   };
 }
 
-/** Type-checks and emits the manifest's TypeScript modules; plain .js modules pass through unchanged. */
-export function compileModules(manifest: Manifest): EmittedModule[] {
+/**
+ * Type-checks and emits the manifest's TypeScript modules; plain .js modules pass through unchanged.
+ * `generated` names modules the build itself adds (such as "mc/config"), which imports may use as they are.
+ */
+export function compileModules(manifest: Manifest, generated: string[]): EmittedModule[] {
   const options = compilerOptions(manifest);
   const tsModules = manifest.modules.filter((m) => m.kind === "ts");
   const rootNames = manifest.modules.filter((m) => m.kind === "ts" || m.kind === "typings").map((m) => m.file);
@@ -92,7 +97,7 @@ export function compileModules(manifest: Manifest): EmittedModule[] {
     throw new BuildError("", formatDiagnostic(diagnostics[0]) + more);
   }
   const byFile = new Map(manifest.modules.map((m) => [resolve(m.file), m]));
-  const specifiers = new Set(manifest.modules.map((m) => m.specifier));
+  const specifiers = new Set([...manifest.modules.map((m) => m.specifier), ...generated]);
   const transformer = specifierRewriter(options, byFile, specifiers);
   const emitted: EmittedModule[] = [];
   for (const module of tsModules) {

@@ -1,0 +1,33 @@
+/**
+ * Typings for what hal/runtime/native.c installs on the device's global object before the main module runs.
+ * Only hal/device.ts (and device-only tools such as benchmarks) should touch `native`; programs use the kernel.
+ */
+declare global {
+  /** Writes its arguments' string values to the console, without a newline (Moddable's trace). */
+  function trace(...values: unknown[]): void;
+
+  const native: {
+    /** Monotonic nanoseconds since reset (under `qemu -icount shift=0`, also instructions since reset). */
+    now(): bigint;
+    setAlarm(deadline: bigint): void;
+    idle(): void;
+    setServiceHandler(service: () => void): void;
+    interruptAvailable(vector: number): boolean;
+    interruptEnable(vector: number, enabled: boolean): void;
+    interruptAck(vector: number): void;
+    drainInterrupts(sink: (vector: number, timestamp: number) => void): number;
+    /** Ends the program with an exit status (QEMU exits with it). */
+    exit(status: number): never;
+    /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none). */
+    memory(): { chunkBytes: number; slotBytes: number; peakBytes: number; limitBytes: number };
+    readonly board: string;
+    readonly build: string;
+    /** Clock readings at the start of main() and after the machine was created. */
+    readonly bootTime: bigint;
+    readonly machineTime: bigint;
+  };
+
+  const console: { log(...values: unknown[]): void };
+}
+
+export {};

@@ -1,0 +1,11 @@
+/**
+ * Runs on the device before the main module (the runtime imports every "setup/*" module first, as Moddable does):
+ * applies manifest.json "config.kernel" (handle, packet and message limits) to the kernel, so a board's memory
+ * budget is set in its manifest rather than in code.
+ */
+import config from "mc/config";
+
+import { kernel_configure, MX_OK } from "../../kernel/index.ts";
+
+const limits = config.kernel ?? {};
+if (kernel_configure(limits) !== MX_OK) throw new RangeError(`manifest.json config.kernel: invalid limits ${JSON.stringify(limits)}`);

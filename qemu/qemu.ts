@@ -1,0 +1,100 @@
+/**
+ * Runs a firmware image in QEMU and reports what the guest did. Used by `npm start`, the device test runner and the
+ * benchmarks, so every QEMU run in the project goes through the same guards:
+ *
+ * - always a wall-clock timeout: an image linked for the wrong memory map spins forever rather than faulting, and
+ *   a guest can deadlock; the process is killed (by its PID only) and the result says so;
+ * - `-icount shift=0,sleep=off` by default: virtual time advances one nanosecond per instruction and idle time is
+ *   skipped, so runs are repeatable and a timer delta read in the guest is an instruction count;
+ * - the guest's exit status comes back through semihosting (SYS_EXIT_EXTENDED);
+ * - console output (the first UART) is streamed as it arrives, and kept for the caller.
+ */
+import { spawn } from "node:child_process";
+
+import type { Board } from "../tools/lib/board.ts";
+import { requireTool } from "../tools/lib/jobs.ts";
+
+export interface QemuOptions {
+  board: Board;
+  elf: string;
+  /** Wall-clock limit in milliseconds; the guest is killed after it. */
+  timeoutMs: number;
+  /** `false` runs in real time (host-dependent timing). */
+  icount?: boolean;
+  /** Connect the board's second UART to this Unix socket (QEMU is the server and waits for the client). */
+  uartSocket?: string;
+  /** Open a qtest socket (QEMU is the client) for injecting interrupts with `set_irq_in`. */
+  qtestSocket?: string;
+  /** Wait for gdb-multiarch on TCP port 1234 before the first instruction (no timeout then). */
+  gdb?: boolean;
+  /** Called with console output as it arrives. */
+  onOutput?: (text: string) => void;
+  extraArgs?: string[];
+}
+
+export interface QemuResult {
+  /** The guest's exit status, or undefined when it did not exit by itself. */
+  status: number | undefined;
+  timedOut: boolean;
+  /** Everything the guest wrote to its console. */
+  output: string;
+  /** QEMU's own diagnostics (bad arguments, missing files). */
+  stderr: string;
+  /** A one-line explanation when the run did not end with the guest exiting. */
+  problem?: string;
+}
+
+export function qemuArgs(options: QemuOptions): string[] {
+  const args = ["-M", options.board.qemu.machine, "-display", "none", "-monitor", "none", "-serial", "stdio"];
+  if (options.uartSocket) args.push("-chardev", `socket,id=uart1,path=${options.uartSocket},server=on,wait=on`, "-serial", "chardev:uart1");
+  if (options.qtestSocket) args.push("-accel", "tcg", "-qtest", `unix:${options.qtestSocket}`);
+  if (options.icount !== false) args.push("-icount", "shift=0,sleep=off");
+  if (options.gdb) args.push("-s", "-S");
+  args.push("-semihosting-config", "enable=on,target=native", ...(options.board.qemu.extra ?? []), ...(options.extraArgs ?? []));
+  args.push("-kernel", options.elf);
+  return args;
+}
+
+export function runQemu(options: QemuOptions): Promise<QemuResult> {
+  requireTool("qemu-system-arm");
+  return new Promise((resolve) => {
+    const child = spawn("qemu-system-arm", qemuArgs(options), { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (text: string) => {
+      output += text;
+      options.onOutput?.(text);
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (text: string) => (stderr += text));
+    const timer = options.gdb
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGTERM");
+          setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+        }, options.timeoutMs);
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      const qemuFailed = code !== 0 && /qemu-system-arm: /.test(stderr);
+      const result: QemuResult = { status: timedOut || signal || qemuFailed ? undefined : (code ?? undefined), timedOut, output, stderr };
+      if (timedOut) result.problem = `the guest did not finish within ${(options.timeoutMs / 1000).toFixed(0)} s (hung, or linked for the wrong board?)`;
+      else if (qemuFailed) result.problem = `QEMU failed: ${stderr.trim().split("\n")[0]}`;
+      else if (signal) result.problem = `QEMU was killed by ${signal}`;
+      resolve(result);
+    });
+  });
+}
+
+/** Why an exit status is what it is (README "Exit status"). */
+export function describeStatus(status: number): string {
+  if (status === 0) return "success";
+  if (status === 1) return "the program reported failure";
+  if (status === 2) return "deadlock: the main module was still waiting and nothing could wake it";
+  if (status === 3) return "the firmware image is inconsistent";
+  if (status === 120) return "CPU fault (see the register dump above)";
+  if (status > 100 && status < 120) return "XS abort (see the reason above)";
+  return "exit status set by the program";
+}
