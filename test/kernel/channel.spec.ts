@@ -33,6 +33,7 @@ import {
   MX_RIGHT_DUPLICATE,
   MX_SIGNAL_LAST_HANDLE,
   MX_USER_SIGNAL_0,
+  mx_handle_replace,
 } from "../../kernel/index.ts";
 import { bytes, newChannel, newEvent, newPort, track, useHandles } from "./helpers.ts";
 
@@ -116,7 +117,7 @@ describe("channels", () => {
       assert.equal(mx_channel_create(0, ro, r), MX_OK);
       track(r.value);
       const rep = { value: 0 };
-      assert.equal(mx_handle_replace_readonly(ro.value, rep), MX_OK);
+      assert.equal(mx_handle_replace(ro.value, MX_RIGHT_READ, rep), MX_OK);
       track(rep.value);
       assert.equal(mx_channel_write(rep.value, 0, null, 0, null, 0), MX_ERR_ACCESS_DENIED);
       assert.equal(mx_channel_write(a, 0, null, 0, null, 0), MX_OK);
@@ -192,7 +193,7 @@ describe("channels", () => {
       assert.equal(mx_channel_read(0, 0, null, null, 0, 0, null, null), MX_ERR_BAD_HANDLE);
       assert.equal(mx_channel_read(newEvent(), 0, null, null, 0, 0, null, null), MX_ERR_WRONG_TYPE);
       const wo = { value: 0 };
-      assert.equal(mx_handle_replace_writeonly(a, wo), MX_OK);
+      assert.equal(mx_handle_replace(a, MX_RIGHT_WRITE, wo), MX_OK);
       track(wo.value);
       assert.equal(mx_channel_read(wo.value, 0, null, null, 0, 0, null, null), MX_ERR_ACCESS_DENIED);
       const [c] = newChannel();
@@ -340,13 +341,3 @@ describe("channels", () => {
   });
 });
 
-function mx_handle_replace_readonly(h: number, out: { value: number }): number {
-  return mx_handle_replace_rights(h, MX_RIGHT_READ, out);
-}
-function mx_handle_replace_writeonly(h: number, out: { value: number }): number {
-  return mx_handle_replace_rights(h, MX_RIGHT_WRITE, out);
-}
-import { mx_handle_replace } from "../../kernel/index.ts";
-function mx_handle_replace_rights(h: number, rights: number, out: { value: number }): number {
-  return mx_handle_replace(h, rights, out);
-}
