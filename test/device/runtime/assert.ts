@@ -214,11 +214,17 @@ function diff(actual: unknown, expected: unknown, operator: string, message?: Me
   const header = message ? String(message) : HEADERS[operator];
   const a = inspect(actual).split("\n");
   const e = inspect(expected).split("\n");
-  if (
-    a.length === 1 && e.length === 1 && a[0] !== e[0] && a[0].length + e[0].length <= 12 &&
-    !isObject(actual) && !isObject(expected) && (actual !== 0 || expected !== 0)
-  ) {
-    return `${header}\n\n${a[0]} !== ${e[0]}\n`;
+  let indicator = "";
+  if (a.length === 1 && e.length === 1 && a[0] !== e[0]) {
+    const length = a[0].length + e[0].length;
+    if (length <= 12) {
+      if (!isObject(actual) && !isObject(expected) && (actual !== 0 || expected !== 0)) return `${header}\n\n${a[0]} !== ${e[0]}\n`;
+    } else if (operator !== "strictEqualObject" && length < 80) {
+      // Points at the first differing character of two short lines.
+      let i = 0;
+      while (a[0][i] === e[0][i]) i++;
+      if (i > 2) indicator = `\n  ${" ".repeat(i)}^`;
+    }
   }
   const tail: string[] = [];
   while (a.length && e.length && a[a.length - 1] === e[e.length - 1]) {
@@ -258,7 +264,7 @@ function diff(actual: unknown, expected: unknown, operator: string, message?: Me
     skipped = true;
   }
   shown.push(...tail.map((line) => (line === "..." ? line : `  ${line}`)));
-  return `${header}\n+ actual - expected${skipped ? " ... Lines skipped" : ""}\n\n${shown.join("\n")}`;
+  return `${header}\n+ actual - expected${skipped ? " ... Lines skipped" : ""}\n\n${shown.join("\n")}${indicator}`;
 }
 
 // ---- deep equality, as lib/internal/util/comparisons.js ----
@@ -436,17 +442,18 @@ export const isDeepStrictEqual = (a: unknown, b: unknown): boolean => innerDeepE
 
 const argError = (code: string, message: string): TypeError => Object.assign(new TypeError(message), { code });
 
-function invalidArg(name: string, expected: string, value: unknown): TypeError {
-  const received =
-    value == null
-      ? String(value)
-      : typeof value === "function"
-        ? `function ${value.name}`
-        : isObject(value)
-          ? `an instance of ${value.constructor?.name ?? "Object"}`
-          : `type ${typeof value} (${inspect(value)})`;
-  return argError("ERR_INVALID_ARG_TYPE", `The "${name}" argument must be ${expected}. Received ${received}`);
-}
+/** How Node's argument errors name a received value. */
+const specificType = (value: unknown): string =>
+  value == null
+    ? String(value)
+    : typeof value === "function"
+      ? `function ${value.name}`
+      : isObject(value)
+        ? `an instance of ${value.constructor?.name ?? "Object"}`
+        : `type ${typeof value} (${inspect(value)})`;
+
+const invalidArg = (name: string, expected: string, value: unknown): TypeError =>
+  argError("ERR_INVALID_ARG_TYPE", `The "${name}" argument must be ${expected}. Received ${specificType(value)}`);
 
 function innerFail(options: AssertionErrorOptions): never {
   if (options.message instanceof Error) throw options.message;
@@ -525,7 +532,7 @@ async function waitForActual(promiseFn: unknown): Promise<unknown> {
   const promise = typeof promiseFn === "function" ? promiseFn() : promiseFn;
   if (!isPromiseLike(promise)) {
     throw typeof promiseFn === "function"
-      ? argError("ERR_INVALID_RETURN_VALUE", `Expected instance of Promise to be returned from the "promiseFn" function but got ${promise === null ? "null" : `type ${typeof promise}`}.`)
+      ? argError("ERR_INVALID_RETURN_VALUE", `Expected instance of Promise to be returned from the "promiseFn" function but got ${specificType(promise)}.`)
       : invalidArg("promiseFn", "of type function or an instance of Promise", promiseFn);
   }
   try {

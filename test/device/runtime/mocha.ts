@@ -273,7 +273,8 @@ export function createRunner(io: RunnerIo, options: RunnerOptions = {}): Runner 
         const takesDone = fn.length > 0;
         returned = fn.call(ctx, (value?: unknown) => {
           if (!settled) finish(doneError(value, returned));
-          else if (!timedOut) fail(runnable, title, multipleDone(runnable, title, value));
+          // A microtask later, so a second synchronous done() is reported after the first one's result, as in mocha.
+          else if (!timedOut) Promise.resolve().then(() => fail(runnable, title, multipleDone(runnable, title, value)));
         });
         if (isThenable(returned)) {
           returned.then(
