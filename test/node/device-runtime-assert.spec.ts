@@ -12,7 +12,12 @@ import fc from "fast-check";
 import assert, * as named from "../device/runtime/assert.ts";
 import strictModule, * as strictNamed from "../device/runtime/assert-strict.ts";
 
-type Api = typeof nodeAssert;
+// Both implementations are driven through Node's types, minus assertion signatures, which TypeScript only allows on
+// explicitly annotated names.
+type Unasserted<F> = F extends (...args: infer A) => infer R ? (...args: A) => R : F;
+type Methods<T> = { [K in keyof T]: Unasserted<T[K]> };
+type Ok = (value?: unknown, message?: string | Error) => void;
+type Api = Methods<typeof nodeAssert> & Ok & { strict: Methods<typeof nodeStrict> & Ok };
 type Outcome = { threw: false } | { threw: true; error: any };
 
 async function outcome(run: () => unknown): Promise<Outcome> {
@@ -29,11 +34,11 @@ type MessageNote = "node quotes the source" | "node prints the stack";
 
 function parity(title: string, run: (a: Api) => unknown, note?: MessageNote): void {
   it(title, async () => {
-    const theirs = await outcome(() => run(nodeAssert));
+    const theirs = await outcome(() => run(nodeAssert as unknown as Api));
     const ours = await outcome(() => run(assert as unknown as Api));
     nodeStrict.equal(ours.threw, theirs.threw, `ours ${ours.threw ? `threw ${(ours as any).error}` : "passed"}; Node's ${theirs.threw ? `threw ${(theirs as any).error}` : "passed"}`);
     if (!ours.threw || !theirs.threw) return;
-    const [o, t] = [ours.error, theirs.error];
+    const [o, t]: any[] = [ours.error, theirs.error];
     if (!(t instanceof Error)) {
       nodeStrict.ok(nodeIsDeepStrictEqual(o, t), `rethrown value differs: ${o} vs ${t}`);
       return;
