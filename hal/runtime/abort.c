@@ -52,17 +52,13 @@ static void print_exception(txMachine* the)
 	{
 		xsVars(1);
 		xsTry {
+			/* An Error's stack starts with "Name: message"; anything else is shown as its string value. */
 			xsVar(0) = mxException;
+			if (xsIsInstanceOf(xsVar(0), xsErrorPrototype) && xsTest(xsGet(xsVar(0), xsID("stack"))))
+				xsVar(0) = xsGet(xsVar(0), xsID("stack"));
 			runtime_print("    ");
 			runtime_print(xsToString(xsVar(0)));
 			runtime_print("\n");
-			if (xsIsInstanceOf(xsVar(0), xsErrorPrototype)) {
-				xsVar(0) = xsGet(xsVar(0), xsID("stack"));
-				if (xsTest(xsVar(0))) {
-					runtime_print(xsToString(xsVar(0)));
-					runtime_print("\n");
-				}
-			}
 		}
 		xsCatch {
 			runtime_print("    (the exception could not be converted to a string)\n");

@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 
 import { type Board, loadBoard } from "./board.ts";
 import { compile, type CompileUnit } from "./cc.ts";
@@ -28,7 +28,7 @@ export interface BuildOptions {
   manifest: string;
   /** Debug builds link the parser (eval works) and keep line numbers in bytecode. */
   debug?: boolean;
-  /** Output folder name under build/<board>/<variant>/. */
+  /** Output folder name under build/<board>/<variant>/ (default: from the manifest's folder; "main" at the root). */
   app?: string;
   /** Build variables for the manifest ($(NAME)). */
   variables?: Record<string, string>;
@@ -215,12 +215,17 @@ export function printSummary(firmware: Firmware): void {
   );
 }
 
+function appName(manifestFile: string): string {
+  const folder = relative(projectRoot, dirname(manifestFile));
+  return folder === "" ? "main" : folder.split(/[\\/]/).filter((part) => part && part !== "..").join("-") || "app";
+}
+
 export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   const board = loadBoard(options.board);
   const manifest = loadManifest(options.manifest, board.name, board.family, options.variables);
   const variant = options.debug ? "debug" : "release";
   const boardDir = join(buildRoot, board.name, variant);
-  const appDir = join(boardDir, options.app ?? "main");
+  const appDir = join(boardDir, options.app ?? appName(manifest.file));
   const elf = join(appDir, "fw.elf");
   const bin = join(appDir, "fw.bin");
   const hex = join(appDir, "fw.hex");
@@ -258,7 +263,7 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
     ...engineIncludes(),
   ];
   const boardDefines = Object.entries(board.defines).map(([k, v]) => `-D${k}=${v}`);
-  const ownFlags = [...common, ...boardDefines, "-Wall", "-Wno-unused-function", `-I${gen}`];
+  const ownFlags = [...common, ...boardDefines, "-Wall", "-Wno-unused-function"];
   const nativeModules = manifest.modules.filter((m) => m.kind === "c").map((m) => m.file);
   const ownSources = [
     ...readdirSync(runtimeDir).filter((f) => f.endsWith(".c")).map((f) => join(runtimeDir, f)),
@@ -270,7 +275,7 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   const appUnits = units([join(gen, "manifest.c"), join(gen, "modules.S"), ...nativeModules], join(appDir, "obj"));
   await compile("engine", cc, [...common, "-w"], engineUnits);
   await compile("runtime", cc, ownFlags, runtimeUnits);
-  await compile("program", cc, ownFlags, appUnits);
+  await compile("program", cc, [...ownFlags, `-I${gen}`], appUnits);
 
   const objects = [...engineUnits, ...runtimeUnits, ...appUnits].map((u) => u.object);
   const link = await run(cc, [

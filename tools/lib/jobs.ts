@@ -1,8 +1,9 @@
 /**
  * Running external tools: one at a time or many in parallel (one per core), with a progress bar for long steps.
  *
- * The bar is cli-progress, the common choice on npm; on a terminal it redraws in place, elsewhere (CI logs) it prints
- * a line every few seconds. A missing tool is reported once, naming the Debian package, instead of as a spawn error.
+ * The bar is cli-progress, the common choice on npm, drawn on stderr when that is a terminal. Elsewhere (CI logs,
+ * tests that read stderr) a step prints one line to stdout when it starts, so stderr carries only errors.
+ * A missing tool is reported once, naming the Debian package, instead of as a spawn error.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -65,14 +66,13 @@ export interface Job<T> {
 export async function runParallel<T>(title: string, jobs: Job<T>[]): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   if (jobs.length === 0) return results;
+  const long = jobs.length > 4;
   const bar =
-    jobs.length > 4
-      ? new cliProgress.SingleBar(
-          { format: `  ${title} [{bar}] {value}/{total} {label}`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
-        )
+    long && process.stderr.isTTY
+      ? new cliProgress.SingleBar({ format: `  ${title} [{bar}] {value}/{total} {label}`, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
       : undefined;
-  bar?.start(jobs.length, 0, { label: "" });
+  if (bar) bar.start(jobs.length, 0, { label: "" });
+  else if (long) console.log(`  ${title}: ${jobs.length} files`);
   let next = 0;
   let failure: unknown;
   const worker = async () => {

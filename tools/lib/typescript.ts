@@ -40,6 +40,8 @@ function compilerOptions(manifest: Manifest): ts.CompilerOptions {
     sourceMap: false,
     inlineSourceMap: false,
     module: ts.ModuleKind.ESNext,
+    // Every manifest module is an ES module, even one with no import or export (top-level await then works).
+    moduleDetection: ts.ModuleDetectionKind.Force,
     target: parsed.options.target ?? ts.ScriptTarget.ES2022,
     outDir: undefined,
   };
