@@ -176,6 +176,10 @@ export function createRunner(io: RunnerIo, options: RunnerOptions = {}): Runner 
   let current = root;
   let grep: RegExp | undefined;
   const stats = { passes: 0, failures: 0, pending: 0 };
+  // Failures found after a runnable ended (a second done()) wait here until the next result is written, so they
+  // follow the result they contradict instead of preceding it, as in mocha.
+  const late: (() => void)[] = [];
+  const flushLate = () => late.splice(0).forEach((report) => report());
 
   // ---- definition ----
 
@@ -273,8 +277,7 @@ export function createRunner(io: RunnerIo, options: RunnerOptions = {}): Runner 
         const takesDone = fn.length > 0;
         returned = fn.call(ctx, (value?: unknown) => {
           if (!settled) finish(doneError(value, returned));
-          // A microtask later, so a second synchronous done() is reported after the first one's result, as in mocha.
-          else if (!timedOut) Promise.resolve().then(() => fail(runnable, title, multipleDone(runnable, title, value)));
+          else if (!timedOut) late.push(() => fail(runnable, title, multipleDone(runnable, title, value)));
         });
         if (isThenable(returned)) {
           returned.then(
@@ -313,6 +316,7 @@ export function createRunner(io: RunnerIo, options: RunnerOptions = {}): Runner 
       suite.ctx.currentTest = subject;
       const title = `${hook.title}${subject ? ` for "${subject.title}"` : ` in "${suite.title || (suite.parent ? "" : "{root}")}"`}`;
       const error = await exec(hook, suite.ctx, title);
+      flushLate();
       if (hook.pending) {
         hook.pending = false;
         if (type === "beforeEach") {
@@ -366,6 +370,7 @@ export function createRunner(io: RunnerIo, options: RunnerOptions = {}): Runner 
       if (test.pending) settle(test, "pending");
       else if (error) fail(test, test.title, error);
       else settle(test, "passed");
+      flushLate();
       const again = await eachHooks("afterEach", failed ?? suite, test);
       if (again) return hookFailed(again, true, test);
     }
@@ -396,6 +401,7 @@ export function createRunner(io: RunnerIo, options: RunnerOptions = {}): Runner 
     const total = count(root, true);
     emit({ event: "start", total });
     await runSuite(root);
+    flushLate();
     const duration = io.now() - start;
     emit({ event: "end", ...stats, duration });
     return { total, ...stats, duration };
