@@ -2,8 +2,9 @@
  * Fatal errors and engine reports: fxAbort prints a reason a person can act on, then ends the program with a
  * defined exit status (EXIT_ABORT_BASE + XS's status; README "Exit status").
  *
- * Moddable users' most common complaint is an out-of-memory abort with no hint, so "memory full", "stack overflow"
- * and "not enough keys" name the manifest `creation` field to raise and show what was in use. For an uncaught
+ * Moddable users' most common complaint is an out-of-memory abort with no hint, so "memory full" and "not enough
+ * keys" name the manifest `creation` field to raise and show what was in use. Stack overflow is not fatal: it is
+ * thrown as a RangeError, which aborts only if nothing catches it. For an uncaught
  * exception or rejection, the value and its JavaScript stack are printed when the machine can still run code.
  */
 #include "hal.h"
@@ -70,10 +71,13 @@ static void print_exception(txMachine* the)
 
 void fxAbort(txMachine* the, int status)
 {
+	/* Running out of JavaScript or C stack is recoverable: unwind with a RangeError the program can catch, as Node
+	 * does ("Maximum call stack size exceeded"). It becomes an abort only if nothing catches it. */
+	if (status == XS_STACK_OVERFLOW_EXIT)
+		mxRangeError("stack overflow (creation.stack is %d slots)", (int)runtime_creation.stackCount);
 	static const char* const reasons[] = {
 		[XS_DEBUGGER_EXIT] = "debugger exit",
 		[XS_NOT_ENOUGH_MEMORY_EXIT] = "memory full: raise creation.static, creation.chunk or creation.heap in manifest.json",
-		[XS_STACK_OVERFLOW_EXIT] = "stack overflow: raise creation.stack in manifest.json (or the C stack: STACK_SIZE)",
 		[XS_FATAL_CHECK_EXIT] = "fatal check failed inside the engine",
 		[XS_DEAD_STRIP_EXIT] = "a built-in was stripped from this firmware",
 		[XS_UNHANDLED_EXCEPTION_EXIT] = "unhandled exception",
@@ -87,7 +91,7 @@ void fxAbort(txMachine* the, int status)
 	runtime_print("\n");
 	if (status == XS_UNHANDLED_EXCEPTION_EXIT || status == XS_UNHANDLED_REJECTION_EXIT)
 		print_exception(the);
-	else if (status == XS_NOT_ENOUGH_MEMORY_EXIT || status == XS_STACK_OVERFLOW_EXIT)
+	else if (status == XS_NOT_ENOUGH_MEMORY_EXIT)
 		print_memory(the);
 	hal_exit(EXIT_ABORT_BASE + status);
 }

@@ -59,7 +59,11 @@ static void fx_set_service_handler(xsMachine* the)
 {
 	if (!xsIsInstanceOf(xsArg(0), xsFunctionPrototype))
 		xsTypeError("service handler is not a function");
+	/* A remembered slot is linked into XS's root list through its own `next` field: assigning the whole slot
+	 * would overwrite the link, so unlink, assign, relink. */
+	xsForget(service_handler);
 	service_handler = xsArg(0);
+	xsRemember(service_handler);
 }
 
 static unsigned vector_argument(xsMachine* the, int index)

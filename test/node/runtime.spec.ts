@@ -57,6 +57,12 @@ describe("device runtime in QEMU (mps2-an386)", function () {
     assert.match(result.output, /XS heap in use: chunks \d+ B, slots \d+ B, peak \d+ B, creation\.static 160000 B/);
   });
 
+  it("turns unbounded recursion into a RangeError the program can catch", async () => {
+    const result = await boot("recursion", "function down(n: number): number { return down(n + 1) + 1; }\ntry { down(0); } catch (e) { console.log('caught', (e as Error).name); }\n");
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.output, /^caught RangeError$/m);
+  });
+
   it("has no parser in release firmware: eval throws SyntaxError", async () => {
     const result = await boot("no-parser", "try { eval('1 + 1'); console.log('eval ran'); } catch (e) { console.log((e as Error).name); }\n");
     assert.equal(result.status, 0);

@@ -66,8 +66,12 @@ export function findSpecs(paths: string[]): string[] {
 const candidates = (path: string) =>
   path.endsWith(".js") ? [path.slice(0, -3) + ".ts", path] : /\.[cm]?[tj]s$/.test(path) ? [path] : [path + ".ts", path + "/index.ts", path + ".js"];
 
-/** rollup plugin: TypeScript-style resolution, node:assert mapping, firmware modules kept external, TS transpiled. */
+/**
+ * rollup plugin: TypeScript-style resolution, node:assert mapping, firmware modules kept external, TS transpiled.
+ * `firmwareModules` maps the source file of each module the firmware already has to its specifier.
+ */
 function devicePlugin(firmwareModules: Map<string, string>): Plugin {
+  const specifiers = new Set(firmwareModules.values());
   const assertModules: Record<string, string> = {
     "node:assert": join(runtimeDir, "assert.ts"),
     assert: join(runtimeDir, "assert.ts"),
@@ -79,11 +83,10 @@ function devicePlugin(firmwareModules: Map<string, string>): Plugin {
     resolveId(source, importer) {
       if (source in assertModules) return assertModules[source];
       if (source === "mocha") return { id: "\0mocha", moduleSideEffects: false };
-      if (firmwareModules.has(source)) return { id: source, external: true };
-      if (!importer || !(source.startsWith(".") || source.startsWith("/"))) {
-        if (source.startsWith("\0")) return null;
-        if ([...firmwareModules.values()].includes(source)) return { id: source, external: true };
-        throw new BuildError(importer ? show(importer) : "", `imports "${source}", which is not available on the device`);
+      if (specifiers.has(source)) return { id: source, external: true };
+      if (!importer || source.startsWith("\0")) return null; // the entry itself, or a virtual module
+      if (!(source.startsWith(".") || source.startsWith("/"))) {
+        throw new BuildError(show(importer), `imports "${source}", which is not available on the device`);
       }
       const base = resolve(dirname(importer), source);
       const file = candidates(base).find((c) => existsSync(c) && statSync(c).isFile());
@@ -114,9 +117,9 @@ function devicePlugin(firmwareModules: Map<string, string>): Plugin {
 export async function bundleSpecs(specs: string[], board: string, timeoutMs: number): Promise<string> {
   const dir = join(buildRoot, board, "device-tests");
   mkdirSync(dir, { recursive: true });
-  const manifest = loadManifest(deviceTestManifest, board, loadBoard(board).family);
+  // The modules the test firmware has besides the bundle: those of the manifest test/device/manifest.json includes.
+  const manifest = loadManifest(join(projectRoot, "kernel", "manifest.json"), board, loadBoard(board).family, {}, true);
   const firmwareModules = new Map(manifest.modules.filter((m) => m.kind === "ts" || m.kind === "js").map((m) => [m.file, m.specifier]));
-  firmwareModules.set("#hal", "#hal");
   firmwareModules.set("mc/config", "mc/config");
   const entry = join(dir, "entry.ts");
   const lines = [

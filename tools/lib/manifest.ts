@@ -266,8 +266,11 @@ function validateCreation(raw: Json, show: string): Creation {
   return merged;
 }
 
-/** Loads a manifest for a board. `family` is the board's family name for `platforms` "<family>/*" entries. */
-export function loadManifest(file: string, platform: string, family: string, variables: Record<string, string> = {}): Manifest {
+/**
+ * Loads a manifest for a board. `family` is the board's family name for `platforms` "<family>/*" entries.
+ * A `library` manifest (one that programs include) need not contain the main module.
+ */
+export function loadManifest(file: string, platform: string, family: string, variables: Record<string, string> = {}, library = false): Manifest {
   const absolute = resolve(file);
   const show = relative(process.cwd(), absolute) || absolute;
   const acc: Accumulator = {
@@ -306,7 +309,7 @@ export function loadManifest(file: string, platform: string, family: string, var
   }
   const creation = validateCreation(acc.creation, show);
   const programModules = [...modules.values()].filter((m) => m.kind === "ts" || m.kind === "js");
-  if (!programModules.some((m) => m.specifier === creation.main))
+  if (!library && !programModules.some((m) => m.specifier === creation.main))
     throw new BuildError(show, `creation.main: no module "${creation.main}" in modules`);
   for (const name of acc.preload)
     if (!programModules.some((m) => m.specifier === name)) throw new BuildError(show, `preload: no module "${name}" in modules`);
