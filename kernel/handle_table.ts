@@ -12,6 +12,9 @@
  *
  * The table is per-slot typed arrays grown by doubling, not an object per handle: about 13 bytes a handle.
  * Lookup failures report their status through `lookupStatus`, so lookups allocate nothing.
+ *
+ * The arrays start empty and are allocated by the first handle: the firmware preloads the kernel into its read-only
+ * base heap, where a buffer created at load time could never be written.
  */
 import {
   MX_ERR_ACCESS_DENIED,
@@ -31,10 +34,10 @@ const LIVE = 1;
 const IN_TRANSIT = 2;
 
 const objects: (Dispatcher | null)[] = [];
-let rights = new Uint32Array(16);
-let gens = new Uint16Array(16);
-let states = new Uint8Array(16);
-let nextFree = new Int32Array(16);
+let rights = new Uint32Array(0);
+let gens = new Uint16Array(0);
+let states = new Uint8Array(0);
+let nextFree = new Int32Array(0);
 let slots = 0;
 let used = 0;
 let freeHead = -1;
@@ -44,7 +47,7 @@ let freeTail = -1;
 export let lookupStatus = MX_OK;
 
 function grow(): void {
-  const n = rights.length * 2;
+  const n = Math.max(16, rights.length * 2);
   const r = new Uint32Array(n);
   r.set(rights);
   rights = r;

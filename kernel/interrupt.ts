@@ -36,12 +36,14 @@ class InterruptPacket extends PortPacket {
   }
 }
 
-const byVector = new Map<number, InterruptDispatcher>();
+/** By vector number. An array, not a Map: the kernel is preloaded into read-only memory, where a Map created at
+ * load time stays read-only, while XS copies a changed array into RAM. */
+const byVector: (InterruptDispatcher | undefined)[] = [];
 let bound = 0;
 let lost = 0;
 
 function sink(vector: number, timestamp: number): void {
-  const d = byVector.get(vector);
+  const d = byVector[vector];
   if (d !== undefined) d.fire(timestamp);
 }
 
@@ -57,7 +59,7 @@ export class InterruptDispatcher extends Dispatcher {
 
   constructor(readonly vector: number) {
     super(MX_OBJ_TYPE_INTERRUPT, null);
-    byVector.set(vector, this);
+    byVector[vector] = this;
   }
 
   fire(timestamp: number): void {
@@ -85,7 +87,7 @@ export class InterruptDispatcher extends Dispatcher {
   }
 
   override onZeroHandles(): void {
-    byVector.delete(this.vector);
+    byVector[this.vector] = undefined;
     if (this.port === null) return;
     hal.interruptEnable(this.vector, false);
     this.port.remove(this.packet);
@@ -96,7 +98,7 @@ export class InterruptDispatcher extends Dispatcher {
 
 /** True if an interrupt object already exists for `vector`. */
 export function interruptExists(vector: number): boolean {
-  return byVector.has(vector);
+  return byVector[vector] !== undefined;
 }
 
 /** Interrupt records the HAL lost to ring overflow so far. */

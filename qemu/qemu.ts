@@ -30,6 +30,9 @@ export interface QemuOptions {
   /** Called with console output as it arrives. */
   onOutput?: (text: string) => void;
   extraArgs?: string[];
+  /** The program's semihosting command line (its argv), and the folder its host files are relative to. */
+  semihostingArgs?: string[];
+  cwd?: string;
 }
 
 export interface QemuResult {
@@ -50,7 +53,8 @@ export function qemuArgs(options: QemuOptions): string[] {
   if (options.qtestSocket) args.push("-accel", "tcg", "-qtest", `unix:${options.qtestSocket}`);
   if (options.icount !== false) args.push("-icount", "shift=0,sleep=off");
   if (options.gdb) args.push("-s", "-S");
-  args.push("-semihosting-config", "enable=on,target=native", ...(options.board.qemu.extra ?? []), ...(options.extraArgs ?? []));
+  const argv = (options.semihostingArgs ?? []).map((arg) => `,arg=${arg.replace(/,/g, ",,")}`).join("");
+  args.push("-semihosting-config", `enable=on,target=native${argv}`, ...(options.board.qemu.extra ?? []), ...(options.extraArgs ?? []));
   args.push("-kernel", options.elf);
   return args;
 }
@@ -58,7 +62,7 @@ export function qemuArgs(options: QemuOptions): string[] {
 export function runQemu(options: QemuOptions): Promise<QemuResult> {
   requireTool("qemu-system-arm");
   return new Promise((resolve) => {
-    const child = spawn("qemu-system-arm", qemuArgs(options), { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("qemu-system-arm", qemuArgs(options), { stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd });
     let output = "";
     let stderr = "";
     let timedOut = false;

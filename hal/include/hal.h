@@ -69,4 +69,18 @@ void hal_sleep(void);
 /* Ends the program with a status (semihosting exit under a debugger or QEMU; a reset loop on bare hardware). */
 void hal_exit(int status) __attribute__((noreturn));
 
+/* Makes the whole flash read-only and non-writable from reset on (the MPU, where the core has one), so a stray write
+ * into code or the base heap faults instead of being silently dropped (real flash) or applied (QEMU's mps2). */
+void hal_protect_flash(void);
+
+/* --- the host, through a debugger or QEMU (semihosting); every call fails on a board running alone --- */
+
+/* The command line QEMU passes to the program (-semihosting-config arg=...). */
+bool hal_host_command_line(char* buffer, size_t size);
+/* A host file opened for reading or (created and truncated) for writing: a handle, or -1. */
+int hal_host_open(const char* path, bool write);
+bool hal_host_read(int file, size_t offset, void* bytes, size_t count);
+bool hal_host_write(int file, const void* bytes, size_t count);
+void hal_host_close(int file);
+
 #endif

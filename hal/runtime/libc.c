@@ -11,9 +11,23 @@
 
 extern char __heap_start__[], __heap_end__[];
 
+static char* brk = __heap_start__;
+
+/* Moves the start of the heap up by `offset` bytes: only before the first allocation, by the base heap generator
+ * (base.c), which builds the same heap at two addresses to find its pointers. */
+char* runtime_heap_restart(size_t offset)
+{
+	brk = __heap_start__ + offset;
+	return brk;
+}
+
+char* runtime_heap_top(void)
+{
+	return brk;
+}
+
 void* _sbrk(ptrdiff_t increment)
 {
-	static char* brk = __heap_start__;
 	if (increment > __heap_end__ - brk || increment < __heap_start__ - brk) {
 		errno = ENOMEM;
 		return (void*)-1;

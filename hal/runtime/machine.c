@@ -1,6 +1,8 @@
 /*
- * main(): create the XS machine from the manifest's `creation`, install the host functions, run the "setup/*"
- * modules, import the main module, and run the event loop until nothing is left that could ever run.
+ * main(): clone the XS machine from the base heap in flash (base.c) with the manifest's `creation`, attach the host
+ * functions, run the "setup/*" modules that were not preloaded, import the main module, and run the event loop until
+ * nothing is left that could ever run. A firmware whose base heap is still the linker's placeholder is being run by
+ * the build to generate it, and does only that.
  *
  * The loop is Moddable's shape: run promise jobs; when the alarm has passed or interrupts were recorded, call the
  * kernel's service routine (registered from JavaScript through native.setServiceHandler); otherwise sleep in WFI.
@@ -8,8 +10,9 @@
  *
  * The program ends when the loop is idle with no alarm armed and no interrupt line enabled: no event can wake it.
  * It exits 0 if the main module completed, EXIT_DEADLOCK if the main module is still waiting (it never will finish),
- * or through native.exit(status) earlier. The boot line gives reset-to-main and machine-creation times; under
- * `qemu -icount shift=0` one nanosecond is one instruction, so those are instruction counts.
+ * or through native.exit(status) earlier. The boot line gives reset-to-main and machine-creation times, and when
+ * the main module is imported; under `qemu -icount shift=0` one nanosecond is one instruction, so those are
+ * instruction counts.
  */
 #include "hal.h"
 #include "runtime.h"
@@ -42,26 +45,36 @@ static void fx_main_rejected(xsMachine* the)
 	fxAbort(the, XS_UNHANDLED_EXCEPTION_EXIT);
 }
 
-/* Moddable's order: every "setup/*" module (in manifest order, synchronously), then the main module. */
+/* Moddable's order: every "setup/*" module (in manifest order, synchronously), then the main module. A preloaded
+ * setup module ran when the base heap was generated. */
 static void run_setup_modules(xsMachine* the)
 {
 	for (uint32_t i = 0; i < runtime_module_count; i++)
-		if (!c_strncmp(runtime_modules[i].path, "setup/", 6))
+		if (!c_strncmp(runtime_modules[i].path, "setup/", 6) && runtime_modules[i].xsb)
 			xsAwaitImport(runtime_modules[i].path, XS_IMPORT_NAMESPACE);
+}
+
+static void print_boot_line(uint64_t boot_ns, uint64_t created_ns, uint64_t main_ns)
+{
+	runtime_memory_t memory;
+	runtime_memory_report(&memory);
+	runtime_print("[xs] ");
+	runtime_print(board_name);
+	runtime_print_int(": reset to main ", (long long)boot_ns);
+	runtime_print_int(" ns, machine ", (long long)(created_ns - boot_ns));
+	runtime_print_int(" ns, XS heap ", memory.chunk_bytes + memory.slot_bytes);
+	runtime_print_int(" B, main module at ", (long long)main_ns);
+	runtime_print(" ns\n");
 }
 
 static void start_main(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns)
 {
-	runtime_install_natives(machine);
+	runtime_attach_natives(machine, boot_ns, created_ns);
 	xsBeginHost(machine);
 	{
-		xsVars(2);
-		xsVar(0) = xsGet(xsGlobal, xsID("native"));
-		fxFromBigUint64(the, &xsVar(1), boot_ns);
-		xsSet(xsVar(0), xsID("bootTime"), xsVar(1));
-		fxFromBigUint64(the, &xsVar(1), created_ns);
-		xsSet(xsVar(0), xsID("machineTime"), xsVar(1));
+		xsVars(1);
 		run_setup_modules(the);
+		print_boot_line(boot_ns, created_ns, board_now_ns());
 		xsVar(0) = xsAwaitImport(runtime_main_module, XS_IMPORT_ASYNC);
 		xsCall2(xsVar(0), xsID("then"), xsNewHostFunction(fx_main_fulfilled, 1), xsNewHostFunction(fx_main_rejected, 1));
 	}
@@ -100,21 +113,13 @@ static void finish(xsMachine* machine)
 int main(void)
 {
 	uint64_t boot_ns = board_now_ns();
-	xsMachine* machine = xsCreateMachine((xsCreation*)&runtime_creation, "main", C_NULL);
-	if (!machine) {
-		runtime_print("\n*** xs abort: the machine could not be created: lower creation sizes in manifest.json\n");
-		return EXIT_ABORT_BASE + XS_NOT_ENOUGH_MEMORY_EXIT;
-	}
+	if (runtime_base_placeholder())
+		return runtime_base_generate();
+	int status;
+	xsMachine* machine = runtime_base_clone(&status);
+	if (!machine)
+		return status;
 	uint64_t created_ns = board_now_ns();
-	runtime_memory_t memory;
-	runtime_memory_report(&memory);
-	runtime_print("[xs] ");
-	runtime_print(board_name);
-	runtime_print_int(": reset to main ", (long long)boot_ns);
-	runtime_print_int(" ns, machine ", (long long)(created_ns - boot_ns));
-	runtime_print_int(" ns, XS heap ", memory.chunk_bytes + memory.slot_bytes);
-	runtime_print(" B\n");
-
 	start_main(machine, boot_ns, created_ns);
 	for (;;) {
 		if (machine->promiseJobsPending)

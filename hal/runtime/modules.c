@@ -10,6 +10,9 @@
  * (functions are copied into chunks), so each module is copied from flash into a temporary RAM buffer that
  * fxRunScript frees when it is done. The .xsb header's engine version is checked first: bytecode from another XS
  * version would not fail cleanly.
+ *
+ * Preloaded modules are in the base heap (base.c), executed, so XS finds them without loading; the firmware keeps
+ * only their names, for resolution. While the build generates the base heap, their bytecode comes from a host file.
  */
 #include "runtime.h"
 
@@ -74,15 +77,26 @@ txID fxFindModule(txMachine* the, txSlot* realm, txID moduleID, txSlot* slot)
 	return find_module(path) ? fxNewNameC(the, path) : XS_NO_ID;
 }
 
+/* Copies part of a module's .xsb image into RAM. */
+static bool read_bytecode(const runtime_module_t* entry, uint32_t offset, void* bytes, uint32_t size)
+{
+	if (entry->xsb) {
+		c_memcpy(bytes, entry->xsb + offset, size);
+		return true;
+	}
+	return runtime_base_generating() && runtime_base_read_preload(entry, offset, bytes, size);
+}
+
 void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 {
 	const char* path = fxGetKeyName(the, moduleID);
 	const runtime_module_t* entry = find_module(path);
 	if (!entry)
 		return;
-	const uint8_t* xsb = entry->xsb;
-	if (entry->size < XSB_HEADER_SIZE || c_memcmp(xsb, "XSB1", 4) || xsb[4] != XS_MAJOR_VERSION || xsb[5] != XS_MINOR_VERSION
-		|| xsb[6] != XS_PATCH_VERSION)
+	uint8_t xsb[XSB_HEADER_SIZE];
+	if (entry->size < XSB_HEADER_SIZE || !read_bytecode(entry, 0, xsb, XSB_HEADER_SIZE))
+		mxUnknownError("module \"%s\": no bytecode (a preloaded module missing from the base heap?)", path);
+	if (c_memcmp(xsb, "XSB1", 4) || xsb[4] != XS_MAJOR_VERSION || xsb[5] != XS_MINOR_VERSION || xsb[6] != XS_PATCH_VERSION)
 		mxUnknownError("module \"%s\": bytecode is not from XS %d.%d.%d", path, XS_MAJOR_VERSION, XS_MINOR_VERSION,
 			XS_PATCH_VERSION);
 	uint32_t code_size = read32(xsb + 8);
@@ -99,8 +113,11 @@ void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 		fxDeleteScript(script);
 		fxAbort(the, XS_NOT_ENOUGH_MEMORY_EXIT);
 	}
-	c_memcpy(script->codeBuffer, xsb + XSB_HEADER_SIZE, code_size);
-	c_memcpy(script->symbolsBuffer, xsb + XSB_HEADER_SIZE + code_size, symbols_size);
+	if (!read_bytecode(entry, XSB_HEADER_SIZE, script->codeBuffer, code_size)
+		|| !read_bytecode(entry, XSB_HEADER_SIZE + code_size, script->symbolsBuffer, symbols_size)) {
+		fxDeleteScript(script);
+		mxUnknownError("module \"%s\": cannot read its bytecode", path);
+	}
 	script->codeSize = code_size;
 	script->symbolsSize = symbols_size;
 	script->path = (txString)path;

@@ -3,8 +3,11 @@
  * hal/device.ts turns into the kernel's HAL (its typings are hal/native.d.ts).
  *
  * XS 13.3 has no `native("name")` binding syntax and the classic `@ "name"` form is not TypeScript, so the functions
- * are created from C at boot and attached to the global object. Each one checks its arguments the way JavaScript
- * callers would expect (ToNumber, ToBigInt) and throws TypeError/RangeError rather than misbehaving.
+ * are created from C and attached to the global object. They are created once, into the base heap (base.c), so a
+ * machine gets them without allocating; what belongs to one machine (the remembered service handler, the boot clock
+ * readings that `bootTime` and `machineTime` report) is attached when it boots. Each function checks its arguments
+ * the way JavaScript callers would expect (ToNumber, ToBigInt) and throws TypeError/RangeError rather than
+ * misbehaving.
  */
 #include "../arch/cortex-m/cortex_m.h"
 #include "hal.h"
@@ -12,6 +15,7 @@
 
 static xsSlot service_handler;
 static uint32_t enabled_lines[(BOARD_IRQ_COUNT + 31) / 32];
+static uint64_t boot_time_ns, machine_time_ns;
 
 static void write_text(const char* text)
 {
@@ -132,9 +136,24 @@ static void fx_memory(xsMachine* the)
 	xsSet(xsResult, xsID("limitBytes"), xsInteger(memory.limit_bytes));
 }
 
+static void fx_boot_time(xsMachine* the)
+{
+	fxFromBigUint64(the, &xsResult, boot_time_ns);
+}
+
+static void fx_machine_time(xsMachine* the)
+{
+	fxFromBigUint64(the, &xsResult, machine_time_ns);
+}
+
 static void define_function(xsMachine* the, xsSlot* target, const char* name, xsCallback callback, int length)
 {
 	xsDefine(*target, xsID(name), xsNewHostFunction(callback, length), xsDontEnum);
+}
+
+static void define_getter(xsMachine* the, xsSlot* target, const char* name, xsCallback callback)
+{
+	xsDefine(*target, xsID(name), xsNewHostFunction(callback, 0), xsIsGetter | xsDontEnum);
 }
 
 void runtime_install_natives(xsMachine* machine)
@@ -157,12 +176,11 @@ void runtime_install_natives(xsMachine* machine)
 	};
 	xsBeginHost(machine);
 	xsVars(2);
-	service_handler = xsUndefined;
-	xsRemember(service_handler);
-
 	xsVar(0) = xsNewObject();
 	for (size_t i = 0; i < sizeof(natives) / sizeof(natives[0]); i++)
 		define_function(the, &xsVar(0), natives[i].name, natives[i].callback, natives[i].length);
+	define_getter(the, &xsVar(0), "bootTime", fx_boot_time);
+	define_getter(the, &xsVar(0), "machineTime", fx_machine_time);
 	xsSet(xsVar(0), xsID("board"), xsString((xsStringValue)board_name));
 	xsSet(xsVar(0), xsID("build"), xsString((xsStringValue)runtime_build_id));
 	xsDefine(xsGlobal, xsID("native"), xsVar(0), xsDontEnum);
@@ -171,6 +189,16 @@ void runtime_install_natives(xsMachine* machine)
 	define_function(the, &xsVar(1), "log", fx_native_console_log, 0);
 	xsDefine(xsGlobal, xsID("console"), xsVar(1), xsDontEnum);
 	define_function(the, &xsGlobal, "trace", fx_native_trace, 1);
+	xsEndHost(machine);
+}
+
+void runtime_attach_natives(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns)
+{
+	boot_time_ns = boot_ns;
+	machine_time_ns = created_ns;
+	xsBeginHost(machine);
+	service_handler = xsUndefined;
+	xsRemember(service_handler);
 	xsEndHost(machine);
 }
 

@@ -35,7 +35,9 @@ function upToDate(unit: CompileUnit): boolean {
   const dep = unit.object.replace(/\.o$/, ".d");
   if (!existsSync(unit.object) || !existsSync(dep)) return false;
   const built = mtime(unit.object);
-  return dependencies(dep).every((file) => existsSync(file) && mtime(file) <= built);
+  const inputs = dependencies(dep);
+  // The same object name can come from another source file (an engine file replaced by its patched copy).
+  return inputs.includes(unit.source) && inputs.every((file) => existsSync(file) && mtime(file) <= built);
 }
 
 /** Ensures each directory's objects were built with `flags`; forgets them when the flags changed. */

@@ -4,9 +4,15 @@
  *
  * Bytecode made on a 64-bit host runs on the 32-bit target only if both sides agree on the ID width and the string
  * encoding, so those defines live here once (`sharedDefines`) and go to both compilers.
+ *
+ * The firmware's engine carries the small patches in tools/xs-patches (each explains itself): the sources come from
+ * npm untouched, and the patched files are copies under build/, named by a hash of the patches and the engine
+ * version, so a patch change recompiles exactly the files it touches. A hunk that does not match the sources
+ * exactly is a build error rather than a guess.
  */
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
 
 import { compile } from "./cc.ts";
 import { BuildError } from "./errors.ts";
@@ -28,15 +34,88 @@ export function engineIncludes(): string[] {
   return [`-I${join(dir, "includes")}`, `-I${join(dir, "platforms")}`, `-I${join(dir, "sources")}`];
 }
 
-/** Absolute paths of the engine sources the firmware compiles. */
+const patchDir = join(projectRoot, "tools", "xs-patches");
+
+interface Hunk {
+  oldStart: number;
+  lines: string[];
+}
+
+/** Splits a unified diff into hunks per file name (the text before the first "---" is the patch's description). */
+function parsePatch(text: string, where: string): Map<string, Hunk[]> {
+  const files = new Map<string, Hunk[]>();
+  const lines = text.split("\n");
+  let hunks: Hunk[] | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].startsWith("+++ ")) {
+      hunks = [];
+      files.set(basename(lines[i].slice(4).trim()), hunks);
+    }
+    const header = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i]);
+    if (!header) continue;
+    if (!hunks) throw new BuildError(where, `line ${i + 1}: a hunk before any +++ line`);
+    const hunk: Hunk = { oldStart: Number(header[1]), lines: [] };
+    let [oldCount, newCount] = [Number(header[2] ?? 1), Number(header[3] ?? 1)];
+    while (oldCount > 0 || newCount > 0) {
+      const line = lines[++i] ?? "";
+      const body = line === "" ? " " : line; // an empty context line may have lost its leading space
+      if (body[0] !== "+") oldCount--;
+      if (body[0] !== "-") newCount--;
+      if (!" +-".includes(body[0]) || oldCount < 0 || newCount < 0) throw new BuildError(where, `line ${i + 1}: malformed hunk`);
+      hunk.lines.push(body);
+    }
+    hunks.push(hunk);
+  }
+  return files;
+}
+
+function applyHunks(source: string, hunks: Hunk[], where: string): string {
+  const lines = source.split("\n");
+  let shift = 0;
+  for (const hunk of hunks) {
+    const before = hunk.lines.filter((l) => !l.startsWith("+")).map((l) => l.slice(1));
+    const after = hunk.lines.filter((l) => !l.startsWith("-")).map((l) => l.slice(1));
+    const at = hunk.oldStart - 1 + shift;
+    if (before.some((line, i) => lines[at + i] !== line))
+      throw new BuildError(where, `hunk at line ${hunk.oldStart} does not match the XS sources (another engine version?)`);
+    lines.splice(at, before.length, ...after);
+    shift += after.length - before.length;
+  }
+  return lines.join("\n");
+}
+
+/** Engine source name (e.g. "xsType.c") → path of its patched copy. */
+function patchedEngineSources(): Map<string, string> {
+  const patches = existsSync(patchDir) ? readdirSync(patchDir).filter((f) => f.endsWith(".patch")).sort() : [];
+  const texts = patches.map((f) => readFileSync(join(patchDir, f), "utf8"));
+  const key = createHash("sha256").update([engineDir(), ...texts].join("\0")).digest("hex").slice(0, 16);
+  const out = join(buildRoot, "xs-patched", key);
+  const result = new Map<string, string>();
+  patches.forEach((file, i) => {
+    const where = relative(process.cwd(), join(patchDir, file));
+    for (const [name, hunks] of parsePatch(texts[i], where)) {
+      const target = join(out, name);
+      result.set(name, target);
+      if (existsSync(target)) continue;
+      const patched = applyHunks(readFileSync(join(engineDir(), "sources", name), "utf8"), hunks, `${where}: ${name}`);
+      mkdirSync(out, { recursive: true });
+      writeFileSync(`${target}.tmp`, patched);
+      renameSync(`${target}.tmp`, target);
+    }
+  });
+  return result;
+}
+
+/** Absolute paths of the engine sources the firmware compiles, patched ones replaced by their copies. */
 export function deviceEngineSources(withParser: boolean): string[] {
   const dir = join(engineDir(), "sources");
+  const patched = patchedEngineSources();
   return readdirSync(dir)
     .filter((f) => f.endsWith(".c"))
     .map((f) => f.slice(0, -2))
     .filter((name) => !neverOnDevice.has(name) && (withParser || !parserSources.includes(name)))
     .sort()
-    .map((name) => join(dir, `${name}.c`));
+    .map((name) => patched.get(`${name}.c`) ?? join(dir, `${name}.c`));
 }
 
 /** Builds (or reuses) the host compiler; returns its path. */

@@ -3,7 +3,9 @@
  *
  *   TypeScript ──tsc──▶ JavaScript ──xsc (host)──▶ .xsb bytecode ─┐
  *   manifest creation/config/defines ──▶ generated C and headers ─┼─ arm-none-eabi-gcc ──▶ fw.elf
- *   XS engine + hal/runtime + hal/arch + board drivers ────────────┘
+ *   XS engine (+ tools/xs-patches) + hal/runtime + hal/arch + board ┘                          │
+ *                                         QEMU runs fw.elf to generate its base heap ◀──────┘
+ *                                         (built-ins + preloaded modules), written back into fw.elf
  *
  * Build tree: build/<board>/<variant>/{engine,runtime} hold objects shared by every program for that board and
  * variant (release or debug), and build/<board>/<variant>/<app>/ one program's bytecode, generated files and image.
@@ -14,12 +16,13 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
+import { type BaseImage, installBaseImage, preloadedModules } from "./base-image.ts";
 import { type Board, loadBoard } from "./board.ts";
 import { compile, type CompileUnit } from "./cc.ts";
 import { deviceEngineSources, engineIncludes, hostCompiler, sharedDefines } from "./engine.ts";
 import { BuildError } from "./errors.ts";
 import { type Job, run, runParallel } from "./jobs.ts";
-import { loadManifest, type Manifest } from "./manifest.ts";
+import { loadManifest, type Manifest, matchesPreload } from "./manifest.ts";
 import { buildRoot, projectRoot } from "./paths.ts";
 import { compileModules, type EmittedModule } from "./typescript.ts";
 
@@ -42,6 +45,9 @@ export interface Firmware {
   bin: string;
   hex: string;
   summary: SizeSummary;
+  base: BaseImage;
+  /** Specifiers of the modules that are in the base heap rather than in flash as bytecode. */
+  preloaded: string[];
 }
 
 export interface SizeSummary {
@@ -128,12 +134,20 @@ function definesHeader(defines: Record<string, unknown>): string {
   return `/* Generated from manifest.json "defines". */\n#ifndef MC_DEFINES_H\n#define MC_DEFINES_H\n${lines.join("\n")}\n#endif\n`;
 }
 
-function manifestSource(manifest: Manifest, modules: EmittedModule[], xsbFiles: string[], buildId: string): string {
+/** Whether manifest `defines.base.verify` asks the firmware to checksum its whole base heap at boot. */
+function verifyBase(manifest: Manifest): boolean {
+  const base = manifest.defines.base;
+  return Boolean(base && typeof base === "object" && (base as Record<string, unknown>).verify);
+}
+
+function manifestSource(manifest: Manifest, modules: EmittedModule[], xsbFiles: string[], preloaded: Set<string>, buildId: string): string {
   const c = manifest.creation;
+  const inFlash = modules.map((m) => !preloaded.has(m.specifier));
   const table = modules
-    .map((m, i) => `\t{ ${cString(m.specifier)}, runtime_module_${i}, ${statSync(xsbFiles[i]).size} },`)
+    .map((m, i) => `\t{ ${cString(m.specifier)}, ${inFlash[i] ? `runtime_module_${i}` : "NULL"}, ${statSync(xsbFiles[i]).size} },`)
     .join("\n");
-  const externs = modules.map((_, i) => `extern const uint8_t runtime_module_${i}[];`).join("\n");
+  const externs = modules.flatMap((_, i) => (inFlash[i] ? [`extern const uint8_t runtime_module_${i}[];`] : [])).join("\n");
+  const preloads = modules.filter((m) => manifest.preload.some((entry) => matchesPreload(entry, m.specifier))).map((m) => `\t${cString(m.specifier)},`);
   return `/* Generated from ${show(manifest.file)}: the module table and the machine's creation record. */
 #include "runtime.h"
 
@@ -143,6 +157,12 @@ const runtime_module_t runtime_modules[] = {
 ${table}
 };
 const uint32_t runtime_module_count = ${modules.length};
+const char* const runtime_preloads[] = {
+${preloads.join("\n")}
+	NULL
+};
+const uint32_t runtime_preload_count = ${preloads.length};
+const bool runtime_base_verify = ${verifyBase(manifest) ? "true" : "false"};
 
 const xsCreation runtime_creation = {
 	.initialChunkSize = ${c.chunk.initial},
@@ -163,9 +183,9 @@ const char runtime_build_id[] = ${cString(buildId)};
 `;
 }
 
-function modulesAssembly(xsbFiles: string[]): string {
+function modulesAssembly(xsbFiles: string[], inFlash: boolean[]): string {
   const body = xsbFiles
-    .map((file, i) => `\t.global runtime_module_${i}\n\t.balign 4\nruntime_module_${i}:\n\t.incbin ${cString(file)}`)
+    .flatMap((file, i) => (inFlash[i] ? [`\t.global runtime_module_${i}\n\t.balign 4\nruntime_module_${i}:\n\t.incbin ${cString(file)}`] : []))
     .join("\n");
   return `/* Generated: the bytecode of every module, placed in flash. */\n\t.section .rodata.runtime_modules, "a"\n${body}\n`;
 }
@@ -173,7 +193,7 @@ function modulesAssembly(xsbFiles: string[]): string {
 const units = (sources: string[], dir: string): CompileUnit[] =>
   sources.map((source) => ({ source, object: join(dir, `${source.split("/").pop()!.replace(/\.[cS]$/, "")}.o`) }));
 
-async function sizeSummary(elf: string, board: Board, xsbFiles: string[]): Promise<SizeSummary> {
+async function sizeSummary(elf: string, board: Board, xsbFiles: string[], base: BaseImage): Promise<SizeSummary> {
   const sections = await run("arm-none-eabi-size", ["-A", elf]);
   const sizes = new Map<string, number>();
   for (const line of sections.stdout.split("\n")) {
@@ -187,7 +207,7 @@ async function sizeSummary(elf: string, board: Board, xsbFiles: string[]): Promi
   };
   const size = (name: string) => sizes.get(name) ?? 0;
   return {
-    flashBytes: size(".text") + size(".ARM.exidx") + size(".data"),
+    flashBytes: size(".text") + size(".ARM.exidx") + size(".note.gnu.build-id") + size(".data") + base.bytes,
     flashCapacity: board.flash.size,
     dataBytes: size(".data"),
     bssBytes: size(".bss"),
@@ -200,18 +220,39 @@ async function sizeSummary(elf: string, board: Board, xsbFiles: string[]): Promi
 
 const kb = (n: number) => `${n.toLocaleString("en-US")} B`;
 
+/**
+ * What cloning allocates (xsAPI.c fxCloneMachine, xsMemory.c fxAllocate): the creation's first chunk block, slot
+ * heap and stack, the key array, the name and symbol tables, one pointer per aliasable object of the base heap,
+ * and the machine record. Objects the program then creates or changes come on top.
+ */
+export function ramPerVm(creation: Manifest["creation"], base: BaseImage): number {
+  const machineRecord = 600; // sizeof(txMachine) on 32-bit Cortex-M, plus dtoa state
+  return (
+    creation.chunk.initial +
+    16 * (creation.heap.initial + creation.stack) +
+    4 * (creation.keys.initial + creation.keys.name + creation.keys.symbol + base.aliasCount) +
+    machineRecord
+  );
+}
+
 export function printSummary(firmware: Firmware): void {
   const s = firmware.summary;
   const c = firmware.manifest.creation;
+  const base = firmware.base;
   const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
   console.log(`firmware   ${show(firmware.elf)} (${firmware.board.name})`);
-  console.log(`  flash        ${kb(s.flashBytes)} of ${kb(s.flashCapacity)} (${pct(s.flashBytes, s.flashCapacity)}), of which bytecode ${kb(s.bytecodeBytes)} in ${s.moduleCount} modules`);
+  console.log(`  flash        ${kb(s.flashBytes)} of ${kb(s.flashCapacity)} (${pct(s.flashBytes, s.flashCapacity)}), of which bytecode ${kb(s.bytecodeBytes)} in ${s.moduleCount} modules, base heap ${kb(base.bytes)}`);
+  console.log(
+    `  base heap    ${kb(base.bytes)} in flash: ${base.slotCount.toLocaleString("en-US")} slots, ${kb(base.chunkBytes)} of chunks, ` +
+      `${base.keyCount} keys, ${base.aliasCount} aliasable; ${firmware.preloaded.length} modules preloaded`,
+  );
   console.log(`  static RAM   ${kb(s.dataBytes + s.bssBytes)} (.data ${kb(s.dataBytes)} + .bss ${kb(s.bssBytes)}) + C stack ${kb(s.stackBytes)}`);
   console.log(`  heap room    ${kb(s.heapRoomBytes)} of RAM for the XS heap (malloc)`);
+  console.log(`  RAM per VM   ${kb(ramPerVm(c, base))} when cloned, before the program allocates`);
   console.log(
     `  XS creation  chunks ${c.chunk.initial}+${c.chunk.incremental} B, slots ${c.heap.initial}+${c.heap.incremental} (16 B each), ` +
       `stack ${c.stack} slots, keys ${c.keys.initial}+${c.keys.incremental}, static cap ${c.static ? kb(c.static) : "none"}` +
-      (firmware.manifest.preload.length ? `, preload ${firmware.manifest.preload.join(", ")} (accepted; runs at boot)` : ""),
+      (firmware.manifest.preload.length ? `, preload ${firmware.manifest.preload.join(", ")}` : ""),
   );
 }
 
@@ -236,10 +277,12 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   const modules = [...compileModules(manifest, [config.specifier]), config];
   const xsbFiles = await compileBytecode(modules, join(appDir, "xsb"), Boolean(options.debug));
   const buildId = hash(xsbFiles.map((f) => readFileSync(f).toString("hex")).join("")).slice(0, 12);
+  const preloaded = preloadedModules(manifest, modules);
+  const inFlash = modules.map((m) => !preloaded.has(m.specifier));
 
   const gen = join(appDir, "gen");
-  writeIfChanged(join(gen, "manifest.c"), manifestSource(manifest, modules, xsbFiles, buildId));
-  writeIfChanged(join(gen, "modules.S"), modulesAssembly(xsbFiles) + `/* ${buildId} */\n`);
+  writeIfChanged(join(gen, "manifest.c"), manifestSource(manifest, modules, xsbFiles, preloaded, buildId));
+  writeIfChanged(join(gen, "modules.S"), modulesAssembly(xsbFiles, inFlash) + `/* ${buildId} */\n`);
   writeIfChanged(join(gen, "mc.defines.h"), definesHeader(manifest.defines));
 
   const cc = "arm-none-eabi-gcc";
@@ -283,6 +326,7 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
     "-nostartfiles",
     "--specs=nano.specs",
     "-Wl,--gc-sections",
+    "-Wl,--build-id=sha1",
     `-Wl,-Map=${join(appDir, "fw.map")}`,
     `-L${archDir}`,
     `-L${board.linkerDir}`,
@@ -299,11 +343,12 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
     throw new BuildError(board.name, `link failed: ${message.replace(/^.*?ld: /, "")}`);
   }
   renameSync(`${elf}.tmp`, elf);
+  const base = await installBaseImage(board, elf, appDir, xsbFiles.filter((_, i) => !inFlash[i]));
   for (const [format, out] of [["binary", bin], ["ihex", hex]] as const) {
     const result = await run("arm-none-eabi-objcopy", ["-O", format, elf, `${out}.tmp`]);
     if (result.code !== 0) throw new BuildError(show(elf), `objcopy -O ${format} failed: ${result.stderr.trim()}`);
     renameSync(`${out}.tmp`, out);
   }
-  const summary = await sizeSummary(elf, board, xsbFiles);
-  return { board, manifest, elf, bin, hex, summary };
+  const summary = await sizeSummary(elf, board, xsbFiles.filter((_, i) => inFlash[i]), base);
+  return { board, manifest, elf, bin, hex, summary, base, preloaded: [...preloaded] };
 }

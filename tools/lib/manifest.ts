@@ -6,7 +6,8 @@
  * - `include`: manifests processed depth-first, relative to the including manifest.
  * - `modules`: `{ "*": ["./main", "./lib/*"], "explicit/specifier": "./path/file", "~": [...] }`; the extension
  *   decides the kind (.ts, .js, .c, .d.ts).
- * - `preload` (accepted and recorded), `creation`, `defines`, `config`, `typescript`, `strip` (accepted, ignored).
+ * - `preload`: specifiers, or "dir/*" for every module under a prefix, run at build time into the base heap
+ *   (tools/lib/base-image.ts); `creation`, `defines`, `config`, `typescript`, `strip` (accepted, ignored).
  * - `platforms`: the entry for the board, then `<family>/*`, then `"..."`, merged after the manifest itself.
  *   Merging: config, creation and defines deep-merge; modules and preload concatenate.
  *
@@ -266,6 +267,11 @@ function validateCreation(raw: Json, show: string): Creation {
   return merged;
 }
 
+/** Whether a `preload` entry ("kernel/port", or "kernel/*" for every module under kernel/) names `specifier`. */
+export function matchesPreload(entry: string, specifier: string): boolean {
+  return entry.endsWith("*") ? specifier.startsWith(entry.slice(0, -1)) : entry === specifier;
+}
+
 /**
  * Loads a manifest for a board. `family` is the board's family name for `platforms` "<family>/*" entries.
  * A `library` manifest (one that programs include) need not contain the main module.
@@ -312,7 +318,8 @@ export function loadManifest(file: string, platform: string, family: string, var
   if (!library && !programModules.some((m) => m.specifier === creation.main))
     throw new BuildError(show, `creation.main: no module "${creation.main}" in modules`);
   for (const name of acc.preload)
-    if (!programModules.some((m) => m.specifier === name)) throw new BuildError(show, `preload: no module "${name}" in modules`);
+    if (!programModules.some((m) => matchesPreload(name, m.specifier)))
+      throw new BuildError(show, `preload: no module "${name}" in modules`);
   return {
     file: absolute,
     modules: [...modules.values()],

@@ -150,6 +150,7 @@ __attribute__((noreturn)) void reset_handler(void)
 	cm_isb();
 #endif
 	SCB_SHCSR |= (1u << 16) | (1u << 17) | (1u << 18); /* separate MemManage, BusFault, UsageFault reports */
+	hal_protect_flash();
 	board_init();
 	hal_exit(main());
 }

@@ -1,0 +1,599 @@
+/*
+ * The base heap: the built-ins, the host objects (native.c) and the manifest's preloaded modules as one XS machine,
+ * frozen into flash, that every machine is cloned from at boot (xsCloneMachine). Building the built-ins in RAM is
+ * most of what booting XS costs (about 476,000 instructions and 90 KB); a clone costs a few thousand instructions,
+ * and its RAM is what its creation allocates plus the objects it changes (copy-on-write, through its alias array).
+ *
+ * Generation. The build runs this same firmware under QEMU (tools/lib/base-image.ts) while its .xs_base section
+ * still holds the placeholder linked here. The generator moves the heap start by an offset from the command line,
+ * creates the root machine there, installs the host objects, imports the preloaded modules (their bytecode comes
+ * from a host file; the firmware's module table does not carry it), fills the global's intrinsics cache, shares
+ * the machine, prepares it for read-only memory (below), checks that nothing in it points into RAM outside itself,
+ * and writes its heap, header first, to a host file. The build runs it at two offsets: the words that differ by
+ * the offset are the pointers into the image, which the build relocates to the image's flash address; any other
+ * difference is address-dependent data (a Map keyed by objects hashes their addresses) and fails the build. Code
+ * and constant addresses need no relocation: the image goes back into the ELF that made it (objcopy
+ * --update-section), and the ELF's linker build ID, recorded in the header, ties the two together.
+ *
+ * Read-only memory. A clone never writes the root: fxShare marks every slot (the collector then skips them) and
+ * gives every unfrozen object and closure an alias ID, so a change copies it into the clone's RAM. The rest is
+ * done here and in tools/xs-patches: strings, bigints, bytecode and key names become their "X" (external) kinds,
+ * which the collector neither marks nor moves; objects whose state XS cannot copy on write (ArrayBuffer, Map, Set,
+ * their weak variants, typed arrays, proxies, settled promises) are frozen, so writing one throws TypeError ("read-
+ * only"), as in Moddable's preloads; a RegExp, a generator or a pending promise cannot be frozen usefully and fails
+ * the generation. The MPU makes flash read-only (hal/arch/cortex-m/mpu.c), so a write that slips through faults.
+ *
+ * Boot. The header is checked before anything of it is used: magic, format, XS version, slot and machine sizes,
+ * header checksum, bounds, the build ID, the key tables' sizes, and with `defines.base.verify` (test firmware) a
+ * checksum of the whole image, which costs about one instruction per byte and is therefore not done by default.
+ */
+#include "hal.h"
+#include "runtime.h"
+
+/* XS 13.3's XS_MODULE_STATUS_EXECUTED, private to xsModule.c, where the status is the second internal slot's ID. */
+#define MODULE_STATUS_EXECUTED 6
+
+#define BASE_MAGIC 0x48425358u /* "XSBH" */
+#define BASE_PLACEHOLDER_MAGIC 0x4E475358u /* "XSGN": linked, not generated yet */
+#define BASE_FORMAT 1u
+#define BASE_XS_VERSION ((XS_MAJOR_VERSION << 16) | (XS_MINOR_VERSION << 8) | XS_PATCH_VERSION)
+#define BASE_LAYOUT (sizeof(txSlot) | (sizeof(txMachine) << 16))
+#define BUILD_ID_SIZE 20
+
+/* The image's first bytes. tools/lib/base-image.ts reads and completes it (checksums): keep the two in step. */
+typedef struct {
+	uint32_t magic;
+	uint32_t format;
+	uint32_t xs_version;
+	uint32_t layout;
+	uint32_t size; /* of the whole image, header included */
+	uint8_t build_id[BUILD_ID_SIZE];
+	txMachine* root;
+	uint32_t slot_count; /* statistics, for the build's size summary */
+	uint32_t chunk_bytes;
+	uint32_t alias_count;
+	uint32_t key_count;
+	uint32_t body_checksum; /* written by the build: the bytes after the header */
+	uint32_t header_checksum; /* written by the build: the header up to this field */
+} base_header_t;
+
+extern const base_header_t __xs_base_start__;
+extern char __flash_end__[];
+extern const uint8_t __build_id__[];
+
+/* What the linker places in .xs_base; the build replaces it with the generated image. */
+__attribute__((section(".xs_base"), used)) static const uint32_t base_placeholder[2] = { BASE_PLACEHOLDER_MAGIC, 0 };
+
+/* Fletcher-style sum over 32-bit words: cheap on a Cortex-M, and any single changed word changes it. */
+static uint32_t checksum(const uint32_t* words, size_t count)
+{
+	uint32_t a = 1, b = 0;
+	while (count--) {
+		a += *words++;
+		b += a;
+	}
+	return b ^ ((a << 16) | (a >> 16));
+}
+
+/* The linker's build ID (an ELF note: name size, descriptor size, type, "GNU\0", descriptor), or NULL. */
+static const uint8_t* build_id(void)
+{
+	const uint32_t* note = (const uint32_t*)__build_id__;
+	return note[0] == 4 && note[1] == BUILD_ID_SIZE && note[2] == 3 ? __build_id__ + 16 : C_NULL;
+}
+
+bool runtime_base_placeholder(void)
+{
+	return __xs_base_start__.magic == BASE_PLACEHOLDER_MAGIC;
+}
+
+/* Why the image in flash cannot be used, or NULL. */
+static const char* base_problem(const base_header_t* header)
+{
+	if (header->magic != BASE_MAGIC)
+		return "no base heap image in flash";
+	if (checksum((const uint32_t*)header, offsetof(base_header_t, header_checksum) / 4) != header->header_checksum)
+		return "the image header is corrupt";
+	if (header->format != BASE_FORMAT || header->xs_version != BASE_XS_VERSION || header->layout != BASE_LAYOUT)
+		return "the image is from another runtime or XS version";
+	if (header->size < sizeof(base_header_t) || header->size > (size_t)(__flash_end__ - (char*)header))
+		return "the image does not fit in flash";
+	const uint8_t* id = build_id();
+	if (!id || c_memcmp(id, header->build_id, BUILD_ID_SIZE))
+		return "the image was generated for another build of this firmware";
+	if (header->root->nameModulo != runtime_creation.nameModulo || header->root->symbolModulo != runtime_creation.symbolModulo)
+		return "creation.keys.name or .symbol differs from the image's";
+	if (runtime_base_verify
+		&& checksum((const uint32_t*)(header + 1), (header->size - sizeof(base_header_t)) / 4) != header->body_checksum)
+		return "the image is corrupt (checksum)";
+	return C_NULL;
+}
+
+xsMachine* runtime_base_clone(int* status)
+{
+	const base_header_t* header = &__xs_base_start__;
+	const char* problem = base_problem(header);
+	if (problem) {
+		runtime_print("\n*** base heap: ");
+		runtime_print(problem);
+		runtime_print(": rebuild the firmware (the build generates the image)\n");
+		*status = EXIT_BAD_IMAGE;
+		return C_NULL;
+	}
+	xsMachine* machine = xsCloneMachine((xsCreation*)&runtime_creation, header->root, "main", C_NULL);
+	if (!machine) {
+		runtime_print("\n*** xs abort: the machine could not be created: lower creation sizes in manifest.json\n");
+		*status = EXIT_ABORT_BASE + XS_NOT_ENOUGH_MEMORY_EXIT;
+	}
+	return machine;
+}
+
+/* ---- generation (only ever runs under QEMU, from the build) ---- */
+
+typedef struct {
+	txMachine* the;
+	char* start; /* the image: header, then the heap */
+	char* end;
+	int preload_file;
+	uint32_t failures;
+} generator_t;
+
+static generator_t generator;
+
+static void fail(const char* what, const char* detail)
+{
+	if (generator.failures++ < 8) {
+		runtime_print("*** base heap: ");
+		runtime_print(what);
+		if (detail) {
+			runtime_print(": ");
+			runtime_print(detail);
+		}
+		runtime_print("\n");
+	}
+}
+
+bool runtime_base_generating(void)
+{
+	return generator.the != C_NULL;
+}
+
+/* Reads part of a preloaded module's bytecode: the build's preload file holds, in module-table order, the .xsb of
+ * every module whose table entry has no bytecode. */
+bool runtime_base_read_preload(const runtime_module_t* entry, uint32_t offset, void* bytes, uint32_t size)
+{
+	uint32_t position = 0;
+	for (const runtime_module_t* module = runtime_modules; module < entry; module++)
+		if (!module->xsb)
+			position += module->size;
+	return generator.preload_file >= 0 && hal_host_read(generator.preload_file, position + offset, bytes, size);
+}
+
+static void freeze(txSlot* instance)
+{
+	instance->flag |= XS_DONT_PATCH_FLAG;
+	for (txSlot* property = instance->next; property; property = property->next) {
+		if (property->kind != XS_ACCESSOR_KIND)
+			property->flag |= XS_DONT_SET_FLAG;
+		property->flag |= XS_DONT_DELETE_FLAG;
+	}
+}
+
+/* Before sharing: what cannot be copied on write is frozen (fxShare then gives it no alias ID), or refused. */
+static void prepare_instance(txMachine* the, txSlot* instance)
+{
+	txSlot* internal = instance->next;
+	if (!internal || !(internal->flag & XS_INTERNAL_FLAG))
+		return;
+	switch (internal->kind) {
+	case XS_ARRAY_BUFFER_KIND:
+	case XS_MAP_KIND:
+	case XS_SET_KIND:
+	case XS_WEAK_MAP_KIND:
+	case XS_WEAK_SET_KIND:
+	case XS_WEAK_REF_KIND:
+	case XS_TYPED_ARRAY_KIND:
+	case XS_DATA_VIEW_KIND:
+	case XS_PROXY_KIND:
+		freeze(instance);
+		break;
+	case XS_HOST_KIND:
+		if (internal->flag & XS_HOST_CHUNK_FLAG)
+			freeze(instance);
+		break;
+	case XS_PROMISE_KIND:
+		if (internal->value.integer == mxPendingStatus)
+			fail("a preloaded module keeps a pending promise", "it could never settle in read-only memory");
+		freeze(instance);
+		break;
+	case XS_REGEXP_KIND:
+		fail("a preloaded module keeps a RegExp", "XS cannot share one (it writes its match state): create it at run time");
+		break;
+	case XS_STACK_KIND:
+		fail("a preloaded module keeps a generator", "create it at run time");
+		break;
+	case XS_CLOSURE_KIND:
+		if (internal->value.closure->kind == XS_FINALIZATION_REGISTRY_KIND)
+			fail("a preloaded module keeps a FinalizationRegistry", "create it at run time");
+		break;
+	}
+}
+
+/* After sharing: values that live in chunks become external ("X") kinds, which a clone's collector leaves alone. */
+static void externalize(txSlot* slot)
+{
+	switch (slot->kind) {
+	case XS_STRING_KIND:
+		slot->kind = XS_STRING_X_KIND;
+		break;
+	case XS_BIGINT_KIND:
+		slot->kind = XS_BIGINT_X_KIND;
+		break;
+	case XS_CODE_KIND:
+		slot->kind = XS_CODE_X_KIND;
+		break;
+	case XS_KEY_KIND:
+		slot->kind = XS_KEY_X_KIND;
+		break;
+	}
+}
+
+static bool is_array(txSlot* slot)
+{
+	return slot->kind == XS_ARRAY_KIND || slot->kind == XS_ARGUMENTS_SLOPPY_KIND || slot->kind == XS_ARGUMENTS_STRICT_KIND
+		|| slot->kind == XS_STACK_KIND;
+}
+
+static txSlot* array_items(txMachine* the, txSlot* array, txIndex* count)
+{
+	*count = array->value.array.address ? fxGetIndexSize(the, array) : 0;
+	return array->value.array.address;
+}
+
+static void externalize_all(txMachine* the)
+{
+	for (txSlot* heap = the->firstHeap; heap; heap = heap->next)
+		for (txSlot* slot = heap + 1; slot < heap->value.reference; slot++) {
+			externalize(slot);
+			if (is_array(slot)) {
+				txIndex count;
+				for (txSlot* item = array_items(the, slot, &count); count--; item++)
+					externalize(item);
+			}
+		}
+	for (txSlot* slot = the->stack; slot < the->stackTop; slot++)
+		externalize(slot);
+}
+
+/* ---- the check that the image points only into itself and into flash ---- */
+
+static void check_pointer(const void* pointer, const char* what)
+{
+	const char* p = pointer;
+	extern char __flash_start__[];
+	if (!p || (p >= generator.start && p <= generator.end) || (p >= __flash_start__ && p < __flash_end__))
+		return;
+	char detail[80];
+	c_snprintf(detail, sizeof(detail), "%s -> 0x%08lx", what, (unsigned long)(uintptr_t)p);
+	fail("the image would point into RAM", detail);
+}
+
+static void check_table(txSlot** table, txSize length, const char* what)
+{
+	check_pointer(table, what);
+	if (table)
+		for (txSize i = 0; i < length; i++)
+			check_pointer(table[i], what);
+}
+
+static void check_value(txMachine* the, txSlot* slot)
+{
+	txValue* v = &slot->value;
+	switch (slot->kind) {
+	case XS_UNINITIALIZED_KIND:
+	case XS_UNDEFINED_KIND:
+	case XS_NULL_KIND:
+	case XS_BOOLEAN_KIND:
+	case XS_INTEGER_KIND:
+	case XS_NUMBER_KIND:
+	case XS_SYMBOL_KIND:
+	case XS_DATE_KIND:
+	case XS_DATA_VIEW_KIND:
+	case XS_BUFFER_INFO_KIND:
+	case XS_PROMISE_KIND:
+	case XS_AT_KIND:
+		break;
+	case XS_STRING_X_KIND:
+		check_pointer(v->string, "string");
+		break;
+	case XS_BIGINT_X_KIND:
+		check_pointer(v->bigint.data, "bigint");
+		break;
+	case XS_REFERENCE_KIND:
+		check_pointer(v->reference, "reference");
+		break;
+	case XS_CLOSURE_KIND:
+		check_pointer(v->closure, "closure");
+		break;
+	case XS_INSTANCE_KIND:
+		check_pointer(v->instance.garbage, "instance");
+		check_pointer(v->instance.prototype, "prototype");
+		break;
+	case XS_ARGUMENTS_SLOPPY_KIND:
+	case XS_ARGUMENTS_STRICT_KIND:
+	case XS_ARRAY_KIND:
+	case XS_STACK_KIND: {
+		txIndex count;
+		check_pointer(v->array.address, "array");
+		for (txSlot* item = array_items(the, slot, &count); count--; item++)
+			check_value(the, item);
+	} break;
+	case XS_ARRAY_BUFFER_KIND:
+		check_pointer(v->arrayBuffer.address, "array buffer");
+		check_pointer(v->arrayBuffer.detachKey, "array buffer");
+		break;
+	case XS_CALLBACK_KIND:
+	case XS_CALLBACK_X_KIND:
+		check_pointer((const void*)v->callback.address, "host function");
+		check_pointer(v->callback.closures, "host function");
+		break;
+	case XS_CODE_X_KIND:
+		check_pointer(v->code.address, "code");
+		check_pointer(v->code.closures, "code");
+		break;
+	case XS_ERROR_KIND:
+		check_pointer(v->error.info, "error");
+		break;
+	case XS_FINALIZATION_CELL_KIND:
+		check_pointer(v->finalizationCell.target, "finalization");
+		check_pointer(v->finalizationCell.token, "finalization");
+		break;
+	case XS_GLOBAL_KIND:
+	case XS_MAP_KIND:
+	case XS_SET_KIND:
+		check_table(v->table.address, v->table.length, "table");
+		break;
+	case XS_HOST_KIND:
+		check_pointer(v->host.data, "host data");
+		check_pointer((const void*)v->host.variant.destructor, "host destructor");
+		break;
+	case XS_MODULE_KIND:
+	case XS_PROGRAM_KIND:
+		check_pointer(v->module.realm, "module");
+		break;
+	case XS_PROXY_KIND:
+		check_pointer(v->proxy.handler, "proxy");
+		check_pointer(v->proxy.target, "proxy");
+		break;
+	case XS_TYPED_ARRAY_KIND:
+		check_pointer(v->typedArray.dispatch, "typed array");
+		check_pointer(v->typedArray.atomics, "typed array");
+		break;
+	case XS_WEAK_MAP_KIND:
+	case XS_WEAK_SET_KIND:
+		check_pointer(v->weakList.first, "weak collection");
+		check_pointer(v->weakList.link, "weak collection");
+		break;
+	case XS_WEAK_REF_KIND:
+		check_pointer(v->weakRef.target, "weak reference");
+		check_pointer(v->weakRef.link, "weak reference");
+		break;
+	case XS_WEAK_ENTRY_KIND:
+		check_pointer(v->weakEntry.check, "weak entry");
+		check_pointer(v->weakEntry.value, "weak entry");
+		break;
+	case XS_ACCESSOR_KIND:
+		check_pointer(v->accessor.getter, "accessor");
+		check_pointer(v->accessor.setter, "accessor");
+		break;
+	case XS_ENTRY_KIND:
+		check_pointer(v->entry.slot, "entry");
+		break;
+	case XS_HOME_KIND:
+		check_pointer(v->home.object, "home");
+		check_pointer(v->home.module, "home");
+		break;
+	case XS_KEY_X_KIND:
+		check_pointer(v->key.string, "key");
+		break;
+	case XS_LIST_KIND:
+		check_pointer(v->list.first, "list");
+		check_pointer(v->list.last, "list");
+		break;
+	case XS_PRIVATE_KIND:
+		check_pointer(v->private.check, "private");
+		check_pointer(v->private.first, "private");
+		break;
+	case XS_EXPORT_KIND:
+		check_pointer(v->export.closure, "export");
+		check_pointer(v->export.module, "export");
+		break;
+	default: {
+		char detail[24];
+		c_snprintf(detail, sizeof(detail), "kind %d", slot->kind);
+		fail("the image holds a slot the runtime cannot check", detail);
+	}
+	}
+}
+
+static void check_image(txMachine* the, txMachine* root)
+{
+	for (txSlot* heap = the->firstHeap; heap; heap = heap->next) {
+		check_pointer(heap->next, "heap");
+		check_pointer(heap->value.reference, "heap");
+		for (txSlot* slot = heap + 1; slot < heap->value.reference; slot++) {
+			check_pointer(slot->next, "slot");
+			if (slot->kind == XS_INSTANCE_KIND && slot->ID < 0)
+				fail("too many aliasable objects and closures", "XS numbers them with 16-bit IDs");
+			check_value(the, slot);
+		}
+	}
+	for (txSlot* slot = root->stack; slot < root->stackTop; slot++)
+		check_value(the, slot);
+	check_table(root->keyArray, root->keyIndex, "keys");
+	check_table(root->nameTable, root->nameModulo, "names");
+	check_table(root->symbolTable, root->symbolModulo, "symbols");
+	check_pointer(root->colors, "colors");
+}
+
+/* Every module whose bytecode the firmware left out must be in the image, executed. */
+static void check_preloaded(txMachine* the)
+{
+	txSlot* table = mxProgram.value.reference; /* after fxShareMachine: the modules, by ID */
+	for (uint32_t i = 0; i < runtime_module_count; i++) {
+		if (runtime_modules[i].xsb)
+			continue;
+		txID id = fxFindName(the, (txString)runtime_modules[i].path);
+		txSlot* module = table->next;
+		while (module && !(id != XS_NO_ID && module->ID == id))
+			module = module->next;
+		if (!module || module->value.reference->next->next->ID != MODULE_STATUS_EXECUTED)
+			fail("a module the build marked as preloaded did not load", runtime_modules[i].path);
+	}
+}
+
+/* The machine as fxCloneMachine reads it: the key tables, the stack of built-ins and the alias count. */
+static txMachine* root_of(txMachine* the)
+{
+	txMachine* root = c_calloc(1, sizeof(txMachine));
+	if (!root)
+		fxAbort(the, XS_NOT_ENOUGH_MEMORY_EXIT);
+	root->stack = the->stack;
+	root->stackBottom = the->stackBottom;
+	root->stackTop = the->stackTop;
+	root->firstHeap = the->firstHeap;
+	root->nameModulo = the->nameModulo;
+	root->nameTable = the->nameTable;
+	root->symbolModulo = the->symbolModulo;
+	root->symbolTable = the->symbolTable;
+	root->colors = the->colors;
+	root->keyArray = the->keyArray;
+	root->keyCount = the->keyCount;
+	root->keyIndex = the->keyIndex;
+	root->aliasCount = the->aliasCount;
+	root->profileID = the->profileID;
+	root->shared = 1;
+	return root;
+}
+
+static void import_preloads(txMachine* machine)
+{
+	xsBeginHost(machine);
+	for (uint32_t i = 0; i < runtime_preload_count; i++)
+		xsAwaitImport(runtime_preloads[i], XS_IMPORT_NAMESPACE);
+	while (the->promiseJobsPending) {
+		the->promiseJobsPending = 0;
+		fxRunPromiseJobs(the);
+	}
+	xsEndHost(machine);
+}
+
+/* Fills the global object's cache of intrinsics, which a shared global only reads (tools/xs-patches). */
+static void fill_global_cache(txMachine* the)
+{
+	for (txID id = XS_SYMBOL_ID_COUNT; id < XS_INTRINSICS_COUNT; id++)
+		mxBehaviorGetProperty(the, mxGlobal.value.reference, id, 0, XS_OWN);
+}
+
+static uint32_t count_slots(txMachine* the)
+{
+	uint32_t count = 0;
+	for (txSlot* heap = the->firstHeap; heap; heap = heap->next)
+		count += heap->value.reference - heap - 1;
+	return count;
+}
+
+/* The command line: <program> <heap offset> <image file> <preload file>. */
+static bool parse_command_line(char* line, size_t* offset, char** image, char** preload)
+{
+	char* words[4];
+	int n = 0;
+	for (char* p = line; *p && n < 4;) {
+		while (*p == ' ')
+			*p++ = 0;
+		if (*p)
+			words[n++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	if (n != 4)
+		return false;
+	*offset = (size_t)strtoul(words[1], C_NULL, 0);
+	*image = words[2];
+	*preload = words[3];
+	return (*offset & 7) == 0;
+}
+
+int runtime_base_generate(void)
+{
+	static char line[512];
+	size_t offset;
+	char *image_path, *preload_path;
+	if (!hal_host_command_line(line, sizeof(line)) || !parse_command_line(line, &offset, &image_path, &preload_path)) {
+		runtime_print("\n*** base heap: this firmware's base heap was never generated (the build generates it under QEMU)\n");
+		return EXIT_BAD_IMAGE;
+	}
+	generator.preload_file = hal_host_open(preload_path, false);
+	base_header_t* header = (base_header_t*)runtime_heap_restart(offset);
+	generator.start = (char*)header;
+	if (_sbrk((sizeof(base_header_t) + 7) & ~7u) != header)
+		return EXIT_BAD_IMAGE;
+	runtime_memory_uncap();
+
+	/* The root's sizes only decide how much flash the image takes: the clone has its own creation. Its key tables
+	 * are copied by the clone, so their sizes must be the clone's. */
+	xsCreation creation = runtime_creation;
+	creation.initialChunkSize = 32768;
+	creation.incrementalChunkSize = 8192;
+	creation.initialHeapCount = 4096;
+	creation.incrementalHeapCount = 512;
+	creation.stackCount = 512;
+	creation.initialKeyCount = 2048;
+	creation.incrementalKeyCount = 256;
+	creation.staticSize = 0;
+	txMachine* the = xsCreateMachine(&creation, "base", C_NULL);
+	if (!the) {
+		runtime_print("\n*** base heap: the root machine could not be created\n");
+		return EXIT_BAD_IMAGE;
+	}
+	generator.the = the;
+	runtime_install_natives(the);
+	import_preloads(the);
+	fill_global_cache(the);
+	fxCollectGarbage(the);
+	for (txSlot* heap = the->firstHeap; heap; heap = heap->next)
+		for (txSlot* slot = heap + 1; slot < heap->value.reference; slot++)
+			if (slot->kind == XS_INSTANCE_KIND)
+				prepare_instance(the, slot);
+	xsShareMachine(the);
+	check_preloaded(the);
+	externalize_all(the);
+	txMachine* root = root_of(the);
+	generator.end = runtime_heap_top();
+	check_image(the, root);
+	if (generator.preload_file >= 0)
+		hal_host_close(generator.preload_file);
+	if (generator.failures)
+		return EXIT_BAD_IMAGE;
+
+	c_memset(header, 0, sizeof(*header));
+	header->magic = BASE_MAGIC;
+	header->format = BASE_FORMAT;
+	header->xs_version = BASE_XS_VERSION;
+	header->layout = BASE_LAYOUT;
+	header->size = (uint32_t)(generator.end - generator.start);
+	if (build_id())
+		c_memcpy(header->build_id, build_id(), BUILD_ID_SIZE);
+	header->root = root;
+	header->slot_count = count_slots(the);
+	header->chunk_bytes = (uint32_t)the->currentChunksSize;
+	header->alias_count = (uint32_t)the->aliasCount;
+	header->key_count = (uint32_t)the->keyIndex;
+	int file = hal_host_open(image_path, true);
+	if (file < 0 || !hal_host_write(file, header, header->size)) {
+		runtime_print("\n*** base heap: cannot write the image file\n");
+		return EXIT_BAD_IMAGE;
+	}
+	hal_host_close(file);
+	return EXIT_OK;
+}
