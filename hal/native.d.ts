@@ -25,6 +25,8 @@ declare global {
     /** Clock readings at the start of main() and after the machine was created. */
     readonly bootTime: bigint;
     readonly machineTime: bigint;
+    /** The last function given to setServiceHandler (kept here so that it survives into the base heap). */
+    readonly serviceHandler?: () => void;
   };
 
   const console: { log(...values: unknown[]): void };

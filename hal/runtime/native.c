@@ -4,10 +4,11 @@
  *
  * XS 13.3 has no `native("name")` binding syntax and the classic `@ "name"` form is not TypeScript, so the functions
  * are created from C and attached to the global object. They are created once, into the base heap (base.c), so a
- * machine gets them without allocating; what belongs to one machine (the remembered service handler, the boot clock
- * readings that `bootTime` and `machineTime` report) is attached when it boots. Each function checks its arguments
- * the way JavaScript callers would expect (ToNumber, ToBigInt) and throws TypeError/RangeError rather than
- * misbehaving.
+ * machine gets them without allocating; what belongs to one machine (the boot clock readings that `bootTime` and
+ * `machineTime` report, the remembered service handler) is attached when it boots. The service handler is also
+ * kept on the `native` object (read-only `serviceHandler`), because the kernel registers it while it is preloaded,
+ * in the machine the base heap is made from. Each function checks its arguments the way JavaScript callers would
+ * expect (ToNumber, ToBigInt) and throws TypeError/RangeError rather than misbehaving.
  */
 #include "../arch/cortex-m/cortex_m.h"
 #include "hal.h"
@@ -63,6 +64,9 @@ static void fx_set_service_handler(xsMachine* the)
 {
 	if (!xsIsInstanceOf(xsArg(0), xsFunctionPrototype))
 		xsTypeError("service handler is not a function");
+	xsVars(1);
+	xsVar(0) = xsGet(xsGlobal, xsID("native"));
+	xsDefine(xsVar(0), xsID("serviceHandler"), xsArg(0), xsDontEnum | xsDontSet);
 	/* A remembered slot is linked into XS's root list through its own `next` field: assigning the whole slot
 	 * would overwrite the link, so unlink, assign, relink. */
 	xsForget(service_handler);
@@ -197,7 +201,7 @@ void runtime_attach_natives(xsMachine* machine, uint64_t boot_ns, uint64_t creat
 	boot_time_ns = boot_ns;
 	machine_time_ns = created_ns;
 	xsBeginHost(machine);
-	service_handler = xsUndefined;
+	service_handler = xsGet(xsGet(xsGlobal, xsID("native")), xsID("serviceHandler"));
 	xsRemember(service_handler);
 	xsEndHost(machine);
 }
