@@ -394,6 +394,28 @@ describe("device runtime assert: module shape", () => {
     nodeStrict.throws(() => strictNamed.equal(1, "1"), { operator: "strictEqual" });
   });
 
+  it("compares typed arrays without listing their keys, which on XS would allocate a string per index", () => {
+    const keys = Object.keys;
+    const listed: unknown[] = [];
+    Object.keys = (object: object) => {
+      listed.push(object);
+      return keys(object);
+    };
+    try {
+      assert.deepStrictEqual({ data: new Uint8Array(65_536) }, { data: new Uint8Array(65_536) });
+      assert.throws(() => assert.deepStrictEqual(new BigUint64Array(4096), new BigUint64Array(4097)));
+    } finally {
+      Object.keys = keys;
+    }
+    nodeStrict.ok(listed.every((object) => !ArrayBuffer.isView(object)), "Object.keys ran on a typed array");
+  });
+
+  it("does not compare properties added to a typed array (the documented difference from Node)", () => {
+    const tagged = Object.assign(new Uint8Array([1]), { tag: "x" });
+    nodeStrict.throws(() => nodeAssert.deepStrictEqual(tagged, new Uint8Array([1])));
+    assert.deepStrictEqual(tagged, new Uint8Array([1]));
+  });
+
   it("keeps huge inputs out of the message", () => {
     const big = new Uint8Array(100_000);
     const error = (() => {
