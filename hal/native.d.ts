@@ -16,6 +16,14 @@ declare global {
     interruptEnable(vector: number, enabled: boolean): void;
     interruptAck(vector: number): void;
     drainInterrupts(sink: (vector: number, timestamp: number) => void): number;
+    /** When the alarm interrupt last ran (monotonic ns): how late a deadline was noticed. */
+    alarmFiredAt(): bigint;
+    /** A word the host may write through a debugger or QEMU qtest (symbol runtime_host_mailbox); tests use it. */
+    hostMailbox(): number;
+    /** The data UART: its receive interrupt line, and non-blocking reads and writes (count defaults to length). */
+    readonly uartVector: number;
+    uartRead(into: Uint8Array, count?: number): number;
+    uartWrite(bytes: Uint8Array, count?: number): number;
     /** Ends the program with an exit status (QEMU exits with it). */
     exit(status: number): never;
     /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none). */

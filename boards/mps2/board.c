@@ -1,22 +1,29 @@
 /*
  * MPS2 board support (AN385 and AN386 images): CMSDK timer1 is the monotonic clock, timer0 the alarm, UART0 the
- * console. The lines the runtime keeps for itself are not offered to programs.
+ * console, UART1 the data UART programs use (QEMU's second -serial). The lines the runtime keeps for itself are
+ * not offered to programs; UART1's receive line is offered with its driver.
  */
 #include "../../hal/drivers/cmsdk_timer.h"
 #include "../../hal/drivers/cmsdk_uart.h"
 #include "hal.h"
 
 #define UART0_BASE 0x40004000u
+#define UART1_BASE 0x40005000u
 #define TIMER0_BASE 0x40000000u
 #define TIMER1_BASE 0x40001000u
 #define TIMER0_IRQ 8
 #define TIMER1_IRQ 9
 #define UART0_RX_IRQ 0
 #define UART0_TX_IRQ 1
+#define UART1_RX_IRQ 2
+#define UART1_TX_IRQ 3
 #define UART_OVERFLOW_IRQ 12
 #define NS_PER_TICK 40 /* 25 MHz */
 
 const char board_name[] = BOARD_NAME;
+const unsigned board_data_uart_vector = UART1_RX_IRQ;
+
+static cmsdk_uart_t data_uart;
 
 void board_early_init(void)
 {
@@ -26,6 +33,7 @@ void board_early_init(void)
 void board_init(void)
 {
 	cmsdk_uart_init(UART0_BASE);
+	cmsdk_uart_rx_init(&data_uart, UART1_BASE, UART1_RX_IRQ);
 	cmsdk_clock_init(TIMER1_BASE);
 	cmsdk_alarm_init(TIMER0_BASE);
 	hal_irq_attach(TIMER1_IRQ, cmsdk_clock_isr);
@@ -37,6 +45,17 @@ void board_init(void)
 void board_console_write(const char* bytes, size_t count)
 {
 	cmsdk_uart_write(UART0_BASE, bytes, count);
+}
+
+size_t board_data_uart_read(uint8_t* into, size_t count)
+{
+	return cmsdk_uart_read(&data_uart, into, count);
+}
+
+size_t board_data_uart_write(const uint8_t* bytes, size_t count)
+{
+	cmsdk_uart_write(UART1_BASE, (const char*)bytes, count);
+	return count;
 }
 
 uint64_t board_now_ns(void)
@@ -54,6 +73,7 @@ bool board_irq_available(unsigned vector)
 	switch (vector) {
 	case UART0_RX_IRQ:
 	case UART0_TX_IRQ:
+	case UART1_TX_IRQ:
 	case TIMER0_IRQ:
 	case TIMER1_IRQ:
 	case UART_OVERFLOW_IRQ:

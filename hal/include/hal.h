@@ -41,6 +41,12 @@ void board_alarm_set(uint64_t deadline_ns);
 /* External interrupt lines a program may bind (mx_interrupt_create). */
 bool board_irq_available(unsigned vector);
 
+/* The board's data UART (not the console), for programs: its receive interrupt line, which programs bind with
+ * mx_interrupt_create, and non-blocking reads and writes. Reading returns what the driver has buffered. */
+extern const unsigned board_data_uart_vector;
+size_t board_data_uart_read(uint8_t* into, size_t count);
+size_t board_data_uart_write(const uint8_t* bytes, size_t count);
+
 /* --- implemented by the runtime (hal/runtime), called by drivers from interrupt handlers --- */
 
 /* The alarm deadline has passed. */
@@ -55,6 +61,18 @@ typedef void (*hal_irq_handler_t)(unsigned vector);
 
 /* Routes an external interrupt line to a driver's handler (NULL: the line records into the kernel ring). */
 void hal_irq_attach(unsigned vector, hal_irq_handler_t handler);
+
+/* A line whose device needs a driver even while a program owns it (a UART must be drained in its ISR). Its handler
+ * calls hal_irq_record when it has something to report, at most once until `ack`; `enable` turns the device's
+ * interrupt source on or off. Lines without a driver are masked in the ISR and unmasked by the ack. */
+typedef struct {
+	hal_irq_handler_t handler;
+	void (*enable)(unsigned vector, bool enabled);
+	void (*ack)(unsigned vector);
+} hal_irq_driver_t;
+
+void hal_irq_offer(unsigned vector, const hal_irq_driver_t* driver);
+const hal_irq_driver_t* hal_irq_driver(unsigned vector);
 void hal_irq_enable(unsigned vector);
 void hal_irq_disable(unsigned vector);
 

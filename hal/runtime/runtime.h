@@ -37,7 +37,9 @@ bool runtime_events_pending(void);
 bool runtime_take_events(void);
 bool runtime_alarm_armed(void);
 void runtime_set_alarm(uint64_t deadline_ns);
-bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns);
+bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns, uint64_t now_ns);
+uint64_t runtime_alarm_fired_ns(void);
+extern volatile uint32_t runtime_host_mailbox;
 uint32_t runtime_irq_take_lost(void);
 
 /* native.c */

@@ -20,11 +20,25 @@ extern uint32_t __data_load__, __data_start__, __data_end__, __bss_start__, __bs
 extern int main(void);
 
 static hal_irq_handler_t irq_handlers[BOARD_IRQ_COUNT];
+static const hal_irq_driver_t* irq_drivers[BOARD_IRQ_COUNT];
 
 void hal_irq_attach(unsigned vector, hal_irq_handler_t handler)
 {
 	if (vector < BOARD_IRQ_COUNT)
 		irq_handlers[vector] = handler;
+}
+
+void hal_irq_offer(unsigned vector, const hal_irq_driver_t* driver)
+{
+	if (vector < BOARD_IRQ_COUNT) {
+		irq_drivers[vector] = driver;
+		irq_handlers[vector] = driver->handler;
+	}
+}
+
+const hal_irq_driver_t* hal_irq_driver(unsigned vector)
+{
+	return vector < BOARD_IRQ_COUNT ? irq_drivers[vector] : NULL;
 }
 
 void hal_irq_enable(unsigned vector)
