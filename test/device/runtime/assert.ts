@@ -93,7 +93,7 @@ const formatKey = (key: PropertyKey): string =>
   typeof key === "symbol" ? `[${String(key)}]` : /^[a-zA-Z_][a-zA-Z_0-9]*$/.test(key as string) ? (key as string) : quote(key as string);
 
 /** util.inspect with Node's assert settings (compact: false, sorted: true), reduced to what specs meet. */
-export function inspect(value: unknown, seen: object[] = [], cyclic = new Set<object>()): string {
+function inspect(value: unknown, seen: object[] = [], cyclic = new Set<object>()): string {
   switch (typeof value) {
     case "string":
       return quote(value);
