@@ -36,6 +36,16 @@ declare global {
   };
 
   const console: { log(...values: unknown[]): void };
+
+  /** UTF-8 only, as Node's and browsers' (hal/runtime/text.ts installs them on the device). */
+  class TextEncoder {
+    readonly encoding: string;
+    encode(input?: string): Uint8Array;
+  }
+  class TextDecoder {
+    readonly encoding: string;
+    decode(input?: ArrayBuffer | ArrayBufferView): string;
+  }
 }
 
 export {};

@@ -707,9 +707,13 @@ const methods = {
   throws, doesNotThrow, rejects, doesNotReject, match, doesNotMatch, ifError, AssertionError,
 };
 
-/** The shape of Node's assert: callable as `ok`, with the methods as properties. */
-export interface Assert extends Readonly<typeof methods> {
+/**
+ * The shape of Node's assert: callable as `ok`, with the methods as properties. `ok` is declared here, not taken
+ * from `typeof methods`: TypeScript accepts `assert.ok(x)` as an assertion only through explicitly typed names.
+ */
+export interface Assert extends Readonly<Omit<typeof methods, "ok">> {
   (value: unknown, message?: Message): asserts value;
+  ok(value: unknown, message?: Message): asserts value;
   strict: Assert;
 }
 
