@@ -76,6 +76,11 @@ const hal_irq_driver_t* hal_irq_driver(unsigned vector);
 void hal_irq_enable(unsigned vector);
 void hal_irq_disable(unsigned vector);
 
+/* Unmasks a line after dropping what the NVIC latched while it was masked. Program-owned lines are level-style:
+ * the program clears its device's condition before mx_interrupt_ack, and a latch left from while the line was
+ * still asserted (Cortex-M re-pends a level line when its handler returns) must not fire a stale event. */
+void hal_irq_unmask_clean(unsigned vector);
+
 /* Masks interrupts (PRIMASK), returning the previous mask for hal_irq_unlock. */
 uint32_t hal_irq_lock(void);
 void hal_irq_unlock(uint32_t previous);

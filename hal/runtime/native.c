@@ -97,11 +97,14 @@ static void fx_interrupt_enable(xsMachine* the)
 	const hal_irq_driver_t* driver = hal_irq_driver(vector);
 	if (enabled) {
 		enabled_lines[vector >> 5] |= 1u << (vector & 31);
-		if (driver)
+		if (driver) {
 			driver->enable(vector, true);
-		else
+			hal_irq_enable(vector);
+		}
+		else {
 			hal_irq_attach(vector, NULL);
-		hal_irq_enable(vector);
+			hal_irq_unmask_clean(vector);
+		}
 	}
 	else {
 		enabled_lines[vector >> 5] &= ~(1u << (vector & 31));
@@ -120,7 +123,7 @@ static void fx_interrupt_ack(xsMachine* the)
 	if (driver)
 		driver->ack(vector);
 	else
-		hal_irq_enable(vector);
+		hal_irq_unmask_clean(vector);
 }
 
 static void fx_drain_interrupts(xsMachine* the)

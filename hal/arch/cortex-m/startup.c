@@ -47,6 +47,14 @@ void hal_irq_enable(unsigned vector)
 		NVIC_ISER(vector >> 5) = 1u << (vector & 31);
 }
 
+void hal_irq_unmask_clean(unsigned vector)
+{
+	if (vector < BOARD_IRQ_COUNT) {
+		NVIC_ICPR(vector >> 5) = 1u << (vector & 31);
+		NVIC_ISER(vector >> 5) = 1u << (vector & 31);
+	}
+}
+
 void hal_irq_disable(unsigned vector)
 {
 	if (vector < BOARD_IRQ_COUNT) {
