@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 
-import { rollup, type Plugin } from "rollup";
+import { rollup, type Plugin } from "@rollup/wasm-node";
 import ts from "typescript";
 
 import { describeStatus, runQemu } from "../../qemu/qemu.ts";
