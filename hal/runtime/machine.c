@@ -53,6 +53,7 @@ static void run_setup_modules(xsMachine* the)
 static void start_main(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns)
 {
 	runtime_install_natives(machine);
+	runtime_install_program_natives(machine);
 	xsBeginHost(machine);
 	{
 		xsVars(2);

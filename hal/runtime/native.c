@@ -241,6 +241,11 @@ void runtime_install_natives(xsMachine* machine)
 	xsEndHost(machine);
 }
 
+__attribute__((weak)) void runtime_install_program_natives(xsMachine* machine)
+{
+	(void)machine;
+}
+
 /* Runs the kernel's service routine, if JavaScript registered one. */
 void runtime_call_service(xsMachine* the)
 {

@@ -44,6 +44,10 @@ uint32_t runtime_irq_take_lost(void);
 
 /* native.c */
 void runtime_install_natives(xsMachine* the);
+/* A program's C module (a manifest "modules" .c file) may define this to add its own host functions, e.g. on the
+ * global object; it runs right after runtime_install_natives, before any module. The weak default in native.c adds
+ * nothing, so programs without C modules are unchanged. */
+void runtime_install_program_natives(xsMachine* the);
 void runtime_call_service(xsMachine* the);
 bool runtime_program_lines_enabled(void);
 
