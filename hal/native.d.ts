@@ -16,8 +16,14 @@ declare global {
     interruptEnable(vector: number, enabled: boolean): void;
     interruptAck(vector: number): void;
     drainInterrupts(sink: (vector: number, timestamp: number) => void): number;
-    /** When the alarm interrupt last ran (monotonic ns): how late a deadline was noticed. */
+    /** When the alarm interrupt last took effect (monotonic ns): how late after its deadline. */
     alarmFiredAt(): bigint;
+    /** How often the clock's 32-bit hardware counter wraps, in ns. */
+    readonly clockWrap: number;
+    /** The board's guarantee for alarmFiredAt() - deadline, in ns (one timer tick, or one clock reading). */
+    readonly alarmResolution: number;
+    /** Available interrupt lines no device drives, for tests that raise lines from outside (QEMU qtest). */
+    readonly spareLines: readonly number[];
     /** A word the host may write through a debugger or QEMU qtest (symbol runtime_host_mailbox); tests use it. */
     hostMailbox(): number;
     /** The data UART: its receive interrupt line, and non-blocking reads and writes (count defaults to length). */

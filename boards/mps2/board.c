@@ -22,8 +22,11 @@
 
 const char board_name[] = BOARD_NAME;
 const unsigned board_data_uart_vector = UART1_RX_IRQ;
+const uint32_t board_alarm_resolution_ns = NS_PER_TICK;
+const uint8_t board_spare_lines[] = { 6, 7, 13, 14, 15, 16, 17, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31 };
+const unsigned board_spare_line_count = sizeof(board_spare_lines);
 
-static cmsdk_uart_t data_uart;
+static uart_rx_t data_uart;
 
 void board_early_init(void)
 {
@@ -49,7 +52,7 @@ void board_console_write(const char* bytes, size_t count)
 
 size_t board_data_uart_read(uint8_t* into, size_t count)
 {
-	return cmsdk_uart_read(&data_uart, into, count);
+	return uart_rx_read(&data_uart, into, count);
 }
 
 size_t board_data_uart_write(const uint8_t* bytes, size_t count)
@@ -61,6 +64,11 @@ size_t board_data_uart_write(const uint8_t* bytes, size_t count)
 uint64_t board_now_ns(void)
 {
 	return cmsdk_clock_ticks() * NS_PER_TICK;
+}
+
+uint64_t board_clock_wrap_ns(void)
+{
+	return (1ull << 32) * NS_PER_TICK;
 }
 
 void board_alarm_set(uint64_t deadline_ns)

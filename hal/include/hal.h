@@ -34,12 +34,23 @@ void board_console_write(const char* bytes, size_t count);
 /* Monotonic nanoseconds since reset; never goes backwards, correct across counter wrap. */
 uint64_t board_now_ns(void);
 
+/* How often the clock's hardware counter wraps, in ns (tests read the clock across a wrap). */
+uint64_t board_clock_wrap_ns(void);
+
 /* One-shot alarm at an absolute board_now_ns() deadline; HAL_TIME_INFINITE disarms. When it passes, the driver calls
  * hal_alarm_fired() from its interrupt handler. A deadline already past fires at once. */
 void board_alarm_set(uint64_t deadline_ns);
 
 /* External interrupt lines a program may bind (mx_interrupt_create). */
 bool board_irq_available(unsigned vector);
+
+/* Available lines no device drives (on QEMU: nothing is wired to them), for tests that raise lines from outside. */
+extern const uint8_t board_spare_lines[];
+extern const unsigned board_spare_line_count;
+
+/* How soon after its deadline the alarm is guaranteed to take effect: one timer tick, or one clock reading where
+ * the tick is shorter than that. */
+extern const uint32_t board_alarm_resolution_ns;
 
 /* The board's data UART (not the console), for programs: its receive interrupt line, which programs bind with
  * mx_interrupt_create, and non-blocking reads and writes. Reading returns what the driver has buffered. */

@@ -232,6 +232,12 @@ void runtime_install_natives(xsMachine* machine)
 	xsSet(xsVar(0), xsID("board"), xsString((xsStringValue)board_name));
 	xsSet(xsVar(0), xsID("build"), xsString((xsStringValue)runtime_build_id));
 	xsSet(xsVar(0), xsID("uartVector"), xsInteger((xsIntegerValue)board_data_uart_vector));
+	xsSet(xsVar(0), xsID("alarmResolution"), xsInteger((xsIntegerValue)board_alarm_resolution_ns));
+	xsSet(xsVar(0), xsID("clockWrap"), xsNumber((xsNumberValue)board_clock_wrap_ns()));
+	xsSet(xsVar(0), xsID("spareLines"), xsNewArray(0));
+	xsVar(1) = xsGet(xsVar(0), xsID("spareLines"));
+	for (unsigned i = 0; i < board_spare_line_count; i++)
+		xsSetAt(xsVar(1), xsInteger(i), xsInteger(board_spare_lines[i]));
 	xsDefine(xsGlobal, xsID("native"), xsVar(0), xsDontEnum);
 
 	xsVar(1) = xsNewObject();

@@ -11,6 +11,7 @@
 
 #include "cortex_m.h"
 #include "hal.h"
+#include "systick.h"
 
 #ifndef BOARD_IRQ_COUNT
 #error "BOARD_IRQ_COUNT must be defined by the board (number of external interrupt lines)"
@@ -189,6 +190,6 @@ __attribute__((section(".vectors"), used)) static const vector_t vector_table[16
 	[11] = unexpected_exception, /* SVCall */
 	[12] = unexpected_exception, /* DebugMonitor */
 	[14] = unexpected_exception, /* PendSV */
-	[15] = unexpected_exception, /* SysTick */
+	[15] = systick_handler,
 	[16 ... 16 + BOARD_IRQ_COUNT - 1] = irq_dispatch,
 };
