@@ -7,8 +7,9 @@
  * The guest spins on the mailbox rather than sleeping: under `-icount sleep=off` an idle guest's virtual time jumps
  * to its next timer deadline at once, while the host answers in real time.
  */
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 
+import { connectUart } from "../../qemu/uart-socket.ts";
 import { run } from "./jobs.ts";
 
 export const HOST_PREFIX = "@@host ";
@@ -76,15 +77,13 @@ export class HostServices {
 
   /** Connects to the data UART once QEMU listens on it (QEMU holds the guest until then). */
   connectUart(): void {
-    const attempt = () => {
-      const socket = createConnection(this.uartPath);
-      socket.on("error", () => setTimeout(attempt, 20));
-      socket.on("connect", () => {
+    connectUart(this.uartPath).then(
+      (socket) => {
         this.uart = socket;
         socket.on("data", (bytes: Buffer) => this.received.push(...bytes));
-      });
-    };
-    attempt();
+      },
+      (error) => this.problems.push((error as Error).message),
+    );
   }
 
   /** Handles one console line if it is a host request; true if it was. */
