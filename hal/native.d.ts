@@ -16,6 +16,20 @@ declare global {
     interruptEnable(vector: number, enabled: boolean): void;
     interruptAck(vector: number): void;
     drainInterrupts(sink: (vector: number, timestamp: number) => void): number;
+    /** When the alarm interrupt last took effect (monotonic ns): how late after its deadline. */
+    alarmFiredAt(): bigint;
+    /** How often the clock's 32-bit hardware counter wraps, in ns. */
+    readonly clockWrap: number;
+    /** The board's guarantee for alarmFiredAt() - deadline, in ns (one timer tick, or one clock reading). */
+    readonly alarmResolution: number;
+    /** Available interrupt lines no device drives, for tests that raise lines from outside (QEMU qtest). */
+    readonly spareLines: readonly number[];
+    /** A word the host may write through a debugger or QEMU qtest (symbol runtime_host_mailbox); tests use it. */
+    hostMailbox(): number;
+    /** The data UART: its receive interrupt line, and non-blocking reads and writes (count defaults to length). */
+    readonly uartVector: number;
+    uartRead(into: Uint8Array, count?: number): number;
+    uartWrite(bytes: Uint8Array, count?: number): number;
     /** Ends the program with an exit status (QEMU exits with it). */
     exit(status: number): never;
     /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none). */
@@ -30,6 +44,16 @@ declare global {
   };
 
   const console: { log(...values: unknown[]): void };
+
+  /** UTF-8 only, as Node's and browsers' (hal/runtime/text.ts installs them on the device). */
+  class TextEncoder {
+    readonly encoding: string;
+    encode(input?: string): Uint8Array;
+  }
+  class TextDecoder {
+    readonly encoding: string;
+    decode(input?: ArrayBuffer | ArrayBufferView): string;
+  }
 }
 
 export {};

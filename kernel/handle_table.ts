@@ -190,12 +190,6 @@ export function handleDestroyInTransit(value: number): void {
   release(slot);
 }
 
-/** The object a travelling handle names (for the checks a write makes before moving it). */
-export function handleObject(value: number): Dispatcher | null {
-  const slot = slotOf(value);
-  return slot < 0 ? null : objects[slot];
-}
-
 /** Handles in existence, live and travelling. */
 export function handleCount(): number {
   return used;

@@ -23,7 +23,8 @@ export interface QemuOptions {
   icount?: boolean;
   /** Connect the board's second UART to this Unix socket (QEMU is the server and waits for the client). */
   uartSocket?: string;
-  /** Open a qtest socket (QEMU is the client) for injecting interrupts with `set_irq_in`. */
+  /** Connect QEMU's qtest protocol to this Unix socket (QEMU is the client: listen first), to raise interrupt
+   * lines (`set_irq_in`) and write guest memory (`writel`) while the guest runs. */
   qtestSocket?: string;
   /** Wait for gdb-multiarch on TCP port 1234 before the first instruction (no timeout then). */
   gdb?: boolean;
@@ -82,7 +83,7 @@ export function runQemu(options: QemuOptions): Promise<QemuResult> {
         }, options.timeoutMs);
     child.on("close", (code, signal) => {
       if (timer) clearTimeout(timer);
-      const qemuFailed = code !== 0 && /qemu-system-arm: /.test(stderr);
+      const qemuFailed = code !== 0 && /^qemu-system-arm: (?!.*\binfo: )/m.test(stderr);
       const result: QemuResult = { status: timedOut || signal || qemuFailed ? undefined : (code ?? undefined), timedOut, output, stderr };
       if (timedOut) result.problem = `the guest did not finish within ${(options.timeoutMs / 1000).toFixed(0)} s (hung, or linked for the wrong board?)`;
       else if (qemuFailed) result.problem = `QEMU failed: ${stderr.trim().split("\n")[0]}`;

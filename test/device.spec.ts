@@ -72,6 +72,9 @@ for (const run of runs) {
       node.tests.push(event);
     }
     register(root);
+    it("host-side checks of device tests passed", () => {
+      if (run.hostProblems.length) throw new Error(run.hostProblems.join("\n"));
+    });
     it("ran the whole suite on the device", () => {
       if (run.problem) {
         const tail = run.output.trim().split("\n").slice(-15).join("\n");

@@ -5,7 +5,7 @@
  *
  * Plain JavaScript on purpose: it runs before `npm ci`, when TypeScript is not installed yet.
  *
- * 1. Debian packages: the cross compiler, newlib, QEMU and gdb. As root it installs what is missing with apt-get;
+ * 1. Debian packages: the cross compiler, newlib, QEMU, gdb and openocd. As root it installs what is missing with apt-get;
  *    otherwise it prints the exact command and stops, because a build without them cannot succeed.
  * 2. npm dependencies: `npm ci` when node_modules does not match the lockfile.
  * 3. The XS engine's C sources. They come from the npm package named in package.json "xsEngine". We fetch its
@@ -29,6 +29,7 @@ const debianPackages = [
   ["libnewlib-arm-none-eabi", null],
   ["qemu-system-arm", "qemu-system-arm"],
   ["gdb-multiarch", "gdb-multiarch"],
+  ["openocd", "openocd"], // npm run flash (the tests check it reports a missing board)
 ];
 
 const fail = (line) => {

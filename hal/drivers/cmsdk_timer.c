@@ -75,9 +75,20 @@ void cmsdk_alarm_init(uintptr_t base)
 	TIMER_INTCLEAR(base) = 1;
 }
 
-static void alarm_program(uint64_t now)
+/* The interrupt comes one tick after the counter reaches zero (as it reloads): a count of n fires after n + 1
+ * ticks. Measured under QEMU -icount: with this, the alarm interrupt arrives less than one tick after the deadline. */
+#define CMSDK_ALARM_EXTRA_TICKS 1
+
+/* Called with interrupts masked. The alarm counter is started right on an edge of the clock counter: the two
+ * timers then count the same ticks, and the alarm fires on the deadline's tick instead of up to a tick after it
+ * (they run from one clock, but each counts from the moment it was started). */
+static void alarm_program(void)
 {
-	uint64_t remaining = alarm_deadline > now ? alarm_deadline - now : 1;
+	uint32_t value = TIMER_VALUE(clock_base);
+	while (TIMER_VALUE(clock_base) == value)
+		;
+	uint64_t now = clock_ticks_locked();
+	uint64_t remaining = alarm_deadline > now + CMSDK_ALARM_EXTRA_TICKS ? alarm_deadline - now - CMSDK_ALARM_EXTRA_TICKS : 1;
 	uint32_t count = remaining > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)remaining;
 	TIMER_CTRL(alarm_base) = 0;
 	TIMER_INTCLEAR(alarm_base) = 1;
@@ -97,7 +108,7 @@ void cmsdk_alarm_set(uint64_t deadline_ticks)
 		TIMER_INTCLEAR(alarm_base) = 1;
 	}
 	else
-		alarm_program(clock_ticks_locked());
+		alarm_program();
 	hal_irq_unlock(state);
 }
 
@@ -114,5 +125,5 @@ void cmsdk_alarm_isr(unsigned vector)
 		hal_alarm_fired();
 	}
 	else
-		alarm_program(now);
+		alarm_program();
 }

@@ -34,12 +34,29 @@ void board_console_write(const char* bytes, size_t count);
 /* Monotonic nanoseconds since reset; never goes backwards, correct across counter wrap. */
 uint64_t board_now_ns(void);
 
+/* How often the clock's hardware counter wraps, in ns (tests read the clock across a wrap). */
+uint64_t board_clock_wrap_ns(void);
+
 /* One-shot alarm at an absolute board_now_ns() deadline; HAL_TIME_INFINITE disarms. When it passes, the driver calls
  * hal_alarm_fired() from its interrupt handler. A deadline already past fires at once. */
 void board_alarm_set(uint64_t deadline_ns);
 
 /* External interrupt lines a program may bind (mx_interrupt_create). */
 bool board_irq_available(unsigned vector);
+
+/* Available lines no device drives (on QEMU: nothing is wired to them), for tests that raise lines from outside. */
+extern const uint8_t board_spare_lines[];
+extern const unsigned board_spare_line_count;
+
+/* How soon after its deadline the alarm is guaranteed to take effect: one timer tick, or one clock reading where
+ * the tick is shorter than that. */
+extern const uint32_t board_alarm_resolution_ns;
+
+/* The board's data UART (not the console), for programs: its receive interrupt line, which programs bind with
+ * mx_interrupt_create, and non-blocking reads and writes. Reading returns what the driver has buffered. */
+extern const unsigned board_data_uart_vector;
+size_t board_data_uart_read(uint8_t* into, size_t count);
+size_t board_data_uart_write(const uint8_t* bytes, size_t count);
 
 /* --- implemented by the runtime (hal/runtime), called by drivers from interrupt handlers --- */
 
@@ -55,8 +72,25 @@ typedef void (*hal_irq_handler_t)(unsigned vector);
 
 /* Routes an external interrupt line to a driver's handler (NULL: the line records into the kernel ring). */
 void hal_irq_attach(unsigned vector, hal_irq_handler_t handler);
+
+/* A line whose device needs a driver even while a program owns it (a UART must be drained in its ISR). Its handler
+ * calls hal_irq_record when it has something to report, at most once until `ack`; `enable` turns the device's
+ * interrupt source on or off. Lines without a driver are masked in the ISR and unmasked by the ack. */
+typedef struct {
+	hal_irq_handler_t handler;
+	void (*enable)(unsigned vector, bool enabled);
+	void (*ack)(unsigned vector);
+} hal_irq_driver_t;
+
+void hal_irq_offer(unsigned vector, const hal_irq_driver_t* driver);
+const hal_irq_driver_t* hal_irq_driver(unsigned vector);
 void hal_irq_enable(unsigned vector);
 void hal_irq_disable(unsigned vector);
+
+/* Unmasks a line after dropping what the NVIC latched while it was masked. Program-owned lines are level-style:
+ * the program clears its device's condition before mx_interrupt_ack, and a latch left from while the line was
+ * still asserted (Cortex-M re-pends a level line when its handler returns) must not fire a stale event. */
+void hal_irq_unmask_clean(unsigned vector);
 
 /* Masks interrupts (PRIMASK), returning the previous mask for hal_irq_unlock. */
 uint32_t hal_irq_lock(void);

@@ -558,6 +558,7 @@ int runtime_base_generate(void)
 	}
 	generator.the = the;
 	runtime_install_natives(the);
+	runtime_install_program_natives(the);
 	import_preloads(the);
 	fill_global_cache(the);
 	fxCollectGarbage(the);

@@ -5,14 +5,19 @@
  * The ring is lock-free single-producer/single-consumer: every interrupt line runs at the same NVIC priority, so
  * handlers never preempt each other and together act as one producer; the event loop is the one consumer. The
  * producer publishes a record with a barrier before moving `head`, so the consumer never sees a half-written record.
- * A full ring drops the new record and counts it: overflow is reported, never corrupts.
+ *
+ * Each line records at most once until the kernel acknowledges it (the line is masked, or its driver disarmed), so
+ * the ring needs no more entries than lines fire at once. It is deliberately smaller than the board's line count:
+ * a full ring drops the record's timestamp but not the event. The line is noted in an overflow mask and delivered
+ * with the drain time instead, and the number of such records is reported, so a storm is counted and a line is
+ * never left masked forever waiting for a packet that was lost.
  */
 #include "../arch/cortex-m/cortex_m.h"
 #include "hal.h"
 #include "runtime.h"
 
 #ifndef RUNTIME_IRQ_RING_SIZE
-#define RUNTIME_IRQ_RING_SIZE 64
+#define RUNTIME_IRQ_RING_SIZE 16
 #endif
 #if RUNTIME_IRQ_RING_SIZE & (RUNTIME_IRQ_RING_SIZE - 1)
 #error "RUNTIME_IRQ_RING_SIZE must be a power of two"
@@ -27,12 +32,19 @@ static irq_record_t ring[RUNTIME_IRQ_RING_SIZE];
 static volatile uint32_t ring_head; /* written by interrupt handlers */
 static volatile uint32_t ring_tail; /* written by the event loop */
 static volatile uint32_t ring_lost;
+static volatile uint32_t overflow_lines[(BOARD_IRQ_COUNT + 31) / 32];
 
 static volatile bool alarm_fired;
+static volatile uint64_t alarm_fired_ns;
 static bool alarm_armed;
+
+/* A word the host may write through a debugger or QEMU's qtest (`writel`), for tests that need an answer from the
+ * host (runtime_host_mailbox). Its address comes from the ELF's symbol table. */
+volatile uint32_t runtime_host_mailbox;
 
 void hal_alarm_fired(void)
 {
+	alarm_fired_ns = board_now_ns();
 	alarm_fired = true;
 }
 
@@ -40,6 +52,8 @@ void hal_irq_record(unsigned vector)
 {
 	uint32_t head = ring_head;
 	if (head - ring_tail >= RUNTIME_IRQ_RING_SIZE) {
+		if (vector < BOARD_IRQ_COUNT)
+			overflow_lines[vector >> 5] |= 1u << (vector & 31);
 		ring_lost++;
 		return;
 	}
@@ -50,9 +64,17 @@ void hal_irq_record(unsigned vector)
 	ring_head = head + 1;
 }
 
+static bool overflow_pending(void)
+{
+	for (size_t i = 0; i < sizeof(overflow_lines) / sizeof(overflow_lines[0]); i++)
+		if (overflow_lines[i])
+			return true;
+	return false;
+}
+
 bool runtime_events_pending(void)
 {
-	return alarm_fired || ring_head != ring_tail || ring_lost;
+	return alarm_fired || ring_head != ring_tail || overflow_pending();
 }
 
 /* Clears the alarm flag; true if the kernel's service routine should run. */
@@ -77,18 +99,37 @@ bool runtime_alarm_armed(void)
 	return alarm_armed && !alarm_fired;
 }
 
-/* Hands one record to the caller; false when the ring is empty. */
-bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns)
+uint64_t runtime_alarm_fired_ns(void)
+{
+	return alarm_fired_ns;
+}
+
+/* Hands one record to the caller, oldest first, then the lines whose records overflowed (stamped `now_ns`); false
+ * when there is nothing left. */
+bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns, uint64_t now_ns)
 {
 	uint32_t tail = ring_tail;
-	if (tail == ring_head)
-		return false;
-	cm_dmb();
-	irq_record_t* record = &ring[tail & (RUNTIME_IRQ_RING_SIZE - 1)];
-	*vector = record->vector;
-	*timestamp_ns = record->timestamp_ns;
-	ring_tail = tail + 1;
-	return true;
+	if (tail != ring_head) {
+		cm_dmb();
+		irq_record_t* record = &ring[tail & (RUNTIME_IRQ_RING_SIZE - 1)];
+		*vector = record->vector;
+		*timestamp_ns = record->timestamp_ns;
+		ring_tail = tail + 1;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(overflow_lines) / sizeof(overflow_lines[0]); i++) {
+		uint32_t state = hal_irq_lock();
+		uint32_t lines = overflow_lines[i];
+		uint32_t bit = lines & -lines;
+		overflow_lines[i] = lines & ~bit;
+		hal_irq_unlock(state);
+		if (bit) {
+			*vector = (uint32_t)(i * 32 + __builtin_ctz(bit));
+			*timestamp_ns = now_ns;
+			return true;
+		}
+	}
+	return false;
 }
 
 uint32_t runtime_irq_take_lost(void)

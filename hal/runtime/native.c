@@ -89,28 +89,49 @@ static void fx_interrupt_available(xsMachine* the)
 	xsResult = xsBoolean(available);
 }
 
+static bool line_enabled(unsigned vector)
+{
+	return enabled_lines[vector >> 5] & (1u << (vector & 31));
+}
+
+/* Lines with a driver (hal_irq_offer) are switched at the device too; plain lines only at the NVIC, where the ISR
+ * masks them after one record. */
 static void fx_interrupt_enable(xsMachine* the)
 {
 	unsigned vector = vector_argument(the, 0);
 	if (!board_irq_available(vector))
 		xsRangeError("interrupt vector %u is reserved by the board", vector);
-	uint32_t bit = 1u << (vector & 31);
-	if (xsToBoolean(xsArg(1))) {
-		enabled_lines[vector >> 5] |= bit;
-		hal_irq_attach(vector, NULL);
-		hal_irq_enable(vector);
+	bool enabled = xsToBoolean(xsArg(1));
+	const hal_irq_driver_t* driver = hal_irq_driver(vector);
+	if (enabled) {
+		enabled_lines[vector >> 5] |= 1u << (vector & 31);
+		if (driver) {
+			driver->enable(vector, true);
+			hal_irq_enable(vector);
+		}
+		else {
+			hal_irq_attach(vector, NULL);
+			hal_irq_unmask_clean(vector);
+		}
 	}
 	else {
-		enabled_lines[vector >> 5] &= ~bit;
+		enabled_lines[vector >> 5] &= ~(1u << (vector & 31));
 		hal_irq_disable(vector);
+		if (driver)
+			driver->enable(vector, false);
 	}
 }
 
 static void fx_interrupt_ack(xsMachine* the)
 {
 	unsigned vector = vector_argument(the, 0);
-	if (enabled_lines[vector >> 5] & (1u << (vector & 31)))
-		hal_irq_enable(vector);
+	if (!line_enabled(vector))
+		return;
+	const hal_irq_driver_t* driver = hal_irq_driver(vector);
+	if (driver)
+		driver->ack(vector);
+	else
+		hal_irq_unmask_clean(vector);
 }
 
 static void fx_drain_interrupts(xsMachine* the)
@@ -119,9 +140,50 @@ static void fx_drain_interrupts(xsMachine* the)
 	uint64_t timestamp;
 	xsVars(1);
 	xsVar(0) = xsArg(0);
-	while (runtime_irq_next(&vector, &timestamp))
+	uint64_t now = board_now_ns();
+	while (runtime_irq_next(&vector, &timestamp, now))
 		xsCallFunction2(xsVar(0), xsUndefined, xsInteger(vector), xsNumber((xsNumberValue)timestamp));
 	xsResult = xsInteger(runtime_irq_take_lost());
+}
+
+/* The time the alarm interrupt last ran, for measuring how late timers fire (tests, benchmarks). */
+static void fx_alarm_fired_at(xsMachine* the)
+{
+	fxFromBigUint64(the, &xsResult, runtime_alarm_fired_ns());
+}
+
+static void fx_host_mailbox(xsMachine* the)
+{
+	xsResult = xsNumber(runtime_host_mailbox);
+}
+
+/* (buffer: Uint8Array, count?): bytes moved; count defaults to the buffer's length and is clamped to it. */
+static size_t byte_view(xsMachine* the, uint8_t** data)
+{
+	if (!xsIsInstanceOf(xsArg(0), xsTypedArrayPrototype))
+		xsTypeError("expected a Uint8Array");
+	xsIntegerValue length = xsToInteger(xsGet(xsArg(0), xsID("byteLength")));
+	xsIntegerValue offset = xsToInteger(xsGet(xsArg(0), xsID("byteOffset")));
+	xsIntegerValue count = xsToInteger(xsArgc) > 1 ? xsToInteger(xsArg(1)) : length;
+	if (count < 0 || count > length)
+		xsRangeError("count %d is outside the buffer (%d bytes)", (int)count, (int)length);
+	xsSlot buffer = xsGet(xsArg(0), xsID("buffer"));
+	*data = (uint8_t*)xsToArrayBuffer(buffer) + offset;
+	return (size_t)count;
+}
+
+static void fx_uart_read(xsMachine* the)
+{
+	uint8_t* data;
+	size_t count = byte_view(the, &data);
+	xsResult = xsInteger((xsIntegerValue)board_data_uart_read(data, count));
+}
+
+static void fx_uart_write(xsMachine* the)
+{
+	uint8_t* data;
+	size_t count = byte_view(the, &data);
+	xsResult = xsInteger((xsIntegerValue)board_data_uart_write(data, count));
 }
 
 static void fx_exit(xsMachine* the)
@@ -175,6 +237,10 @@ void runtime_install_natives(xsMachine* machine)
 		{ "interruptEnable", fx_interrupt_enable, 2 },
 		{ "interruptAck", fx_interrupt_ack, 1 },
 		{ "drainInterrupts", fx_drain_interrupts, 1 },
+		{ "alarmFiredAt", fx_alarm_fired_at, 0 },
+		{ "hostMailbox", fx_host_mailbox, 0 },
+		{ "uartRead", fx_uart_read, 2 },
+		{ "uartWrite", fx_uart_write, 2 },
 		{ "exit", fx_exit, 1 },
 		{ "memory", fx_memory, 0 },
 	};
@@ -187,6 +253,13 @@ void runtime_install_natives(xsMachine* machine)
 	define_getter(the, &xsVar(0), "machineTime", fx_machine_time);
 	xsSet(xsVar(0), xsID("board"), xsString((xsStringValue)board_name));
 	xsSet(xsVar(0), xsID("build"), xsString((xsStringValue)runtime_build_id));
+	xsSet(xsVar(0), xsID("uartVector"), xsInteger((xsIntegerValue)board_data_uart_vector));
+	xsSet(xsVar(0), xsID("alarmResolution"), xsInteger((xsIntegerValue)board_alarm_resolution_ns));
+	xsSet(xsVar(0), xsID("clockWrap"), xsNumber((xsNumberValue)board_clock_wrap_ns()));
+	xsSet(xsVar(0), xsID("spareLines"), xsNewArray(0));
+	xsVar(1) = xsGet(xsVar(0), xsID("spareLines"));
+	for (unsigned i = 0; i < board_spare_line_count; i++)
+		xsSetAt(xsVar(1), xsInteger(i), xsInteger(board_spare_lines[i]));
 	xsDefine(xsGlobal, xsID("native"), xsVar(0), xsDontEnum);
 
 	xsVar(1) = xsNewObject();
@@ -194,6 +267,11 @@ void runtime_install_natives(xsMachine* machine)
 	xsDefine(xsGlobal, xsID("console"), xsVar(1), xsDontEnum);
 	define_function(the, &xsGlobal, "trace", fx_native_trace, 1);
 	xsEndHost(machine);
+}
+
+__attribute__((weak)) void runtime_install_program_natives(xsMachine* machine)
+{
+	(void)machine;
 }
 
 void runtime_attach_natives(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns)

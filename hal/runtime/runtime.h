@@ -54,11 +54,18 @@ bool runtime_events_pending(void);
 bool runtime_take_events(void);
 bool runtime_alarm_armed(void);
 void runtime_set_alarm(uint64_t deadline_ns);
-bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns);
+bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns, uint64_t now_ns);
+uint64_t runtime_alarm_fired_ns(void);
+extern volatile uint32_t runtime_host_mailbox;
 uint32_t runtime_irq_take_lost(void);
 
 /* native.c */
 void runtime_install_natives(xsMachine* the);
+/* A program's C module (a manifest "modules" .c file) may define this to add its own host functions, e.g. on the
+ * global object; it runs right after runtime_install_natives, before any module, while the base heap is generated,
+ * so what it creates is in the base heap. The weak default in native.c adds nothing, so programs without C modules
+ * are unchanged. */
+void runtime_install_program_natives(xsMachine* the);
 void runtime_attach_natives(xsMachine* the, uint64_t boot_ns, uint64_t created_ns);
 void runtime_call_service(xsMachine* the);
 bool runtime_program_lines_enabled(void);

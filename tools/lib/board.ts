@@ -23,7 +23,16 @@ export interface Board {
   linkerDir: string;
   linkerScript: string;
   qemu: { machine: string; extra?: string[] };
-  flash: { origin: number; size: number };
+  flash: {
+    origin: number;
+    size: number;
+    /** openocd arguments selecting the debug probe and target, for `npm run flash`. */
+    openocd?: string[];
+    /** What connects the board for openocd (for messages). */
+    probe?: string;
+    /** How images reach a board that openocd does not program. */
+    loader?: string;
+  };
   ram: { origin: number; size: number };
   /** Whether the board has hardware floating point (images differ per float ABI). */
   hardFloat: boolean;

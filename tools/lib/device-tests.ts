@@ -11,11 +11,14 @@
  * 3. QEMU runs it; the runtime prints one `@@mocha {...}` line per event (test/device/runtime/protocol.ts), parsed
  *    here as it streams. A per-test timeout inside the guest fails a test that never settles; a guest that hangs or
  *    crashes as a whole is caught by QEMU's wall-clock timeout and its exit status.
+ * 4. Tests that need the outside world (interrupt lines raised from the host, bytes into the data UART) ask for it
+ *    with `@@host` lines, served by host-services.ts over QEMU's qtest socket and a UART socket.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 
-import { rollup, type Plugin } from "rollup";
+import { rollup, type Plugin } from "@rollup/wasm-node";
 import ts from "typescript";
 
 import { describeStatus, runQemu } from "../../qemu/qemu.ts";
@@ -23,6 +26,7 @@ import { parseProtocolLine, type ProtocolEvent } from "../../test/device/runtime
 import { loadBoard } from "./board.ts";
 import { BuildError } from "./errors.ts";
 import { buildFirmware, type Firmware } from "./firmware.ts";
+import { HostServices } from "./host-services.ts";
 import { loadManifest } from "./manifest.ts";
 import { buildRoot, projectRoot } from "./paths.ts";
 
@@ -38,6 +42,8 @@ export interface DeviceRun {
   events: ProtocolEvent[];
   /** Set when the run as a whole failed (build error, timeout, crash, missing end event). */
   problem?: string;
+  /** Checks made on the host side (for example the UART echo) that failed. */
+  hostProblems: string[];
   output: string;
   status?: number;
 }
@@ -163,24 +169,30 @@ export async function runDeviceTests(options: {
   onEvent?: (event: ProtocolEvent) => void;
   onOutput?: (line: string) => void;
 }): Promise<DeviceRun> {
-  const run: DeviceRun = { board: options.board, events: [], output: "" };
+  const run: DeviceRun = { board: options.board, events: [], output: "", hostProblems: [] };
   try {
     run.firmware = await buildTestFirmware(options.specs, options.board, options.testTimeoutMs);
   } catch (error) {
     run.problem = error instanceof BuildError ? `build failed: ${error.line()}` : `build failed: ${(error as Error).stack}`;
     return run;
   }
+  const sockets = mkdtempSync(join(tmpdir(), "mx-qemu-"));
+  const host = new HostServices(join(sockets, "qtest"), join(sockets, "uart"));
+  await host.listen(run.firmware.elf);
   let pending = "";
-  const result = await runQemu({
+  const running = runQemu({
     board: run.firmware.board,
     elf: run.firmware.elf,
     timeoutMs: options.runTimeoutMs,
+    qtestSocket: host.qtestPath,
+    uartSocket: host.uartPath,
     onOutput: (text) => {
       pending += text;
       let newline: number;
       while ((newline = pending.indexOf("\n")) >= 0) {
         const line = pending.slice(0, newline).replace(/\r$/, "");
         pending = pending.slice(newline + 1);
+        if (host.handle(line)) continue;
         const event = parseProtocolLine(line);
         if (event) {
           run.events.push(event);
@@ -189,6 +201,11 @@ export async function runDeviceTests(options: {
       }
     },
   });
+  host.connectUart();
+  const result = await running;
+  host.close();
+  rmSync(sockets, { recursive: true, force: true });
+  run.hostProblems = host.problems;
   run.output = result.output;
   run.status = result.status;
   const ended = run.events.some((e) => e.event === "end");

@@ -11,6 +11,7 @@
 
 #include "cortex_m.h"
 #include "hal.h"
+#include "systick.h"
 
 #ifndef BOARD_IRQ_COUNT
 #error "BOARD_IRQ_COUNT must be defined by the board (number of external interrupt lines)"
@@ -20,6 +21,7 @@ extern uint32_t __data_load__, __data_start__, __data_end__, __bss_start__, __bs
 extern int main(void);
 
 static hal_irq_handler_t irq_handlers[BOARD_IRQ_COUNT];
+static const hal_irq_driver_t* irq_drivers[BOARD_IRQ_COUNT];
 
 void hal_irq_attach(unsigned vector, hal_irq_handler_t handler)
 {
@@ -27,10 +29,31 @@ void hal_irq_attach(unsigned vector, hal_irq_handler_t handler)
 		irq_handlers[vector] = handler;
 }
 
+void hal_irq_offer(unsigned vector, const hal_irq_driver_t* driver)
+{
+	if (vector < BOARD_IRQ_COUNT) {
+		irq_drivers[vector] = driver;
+		irq_handlers[vector] = driver->handler;
+	}
+}
+
+const hal_irq_driver_t* hal_irq_driver(unsigned vector)
+{
+	return vector < BOARD_IRQ_COUNT ? irq_drivers[vector] : NULL;
+}
+
 void hal_irq_enable(unsigned vector)
 {
 	if (vector < BOARD_IRQ_COUNT)
 		NVIC_ISER(vector >> 5) = 1u << (vector & 31);
+}
+
+void hal_irq_unmask_clean(unsigned vector)
+{
+	if (vector < BOARD_IRQ_COUNT) {
+		NVIC_ICPR(vector >> 5) = 1u << (vector & 31);
+		NVIC_ISER(vector >> 5) = 1u << (vector & 31);
+	}
 }
 
 void hal_irq_disable(unsigned vector)
@@ -168,6 +191,6 @@ __attribute__((section(".vectors"), used)) static const vector_t vector_table[16
 	[11] = unexpected_exception, /* SVCall */
 	[12] = unexpected_exception, /* DebugMonitor */
 	[14] = unexpected_exception, /* PendSV */
-	[15] = unexpected_exception, /* SysTick */
+	[15] = systick_handler,
 	[16 ... 16 + BOARD_IRQ_COUNT - 1] = irq_dispatch,
 };
