@@ -107,6 +107,9 @@ void hal_exit(int status) __attribute__((noreturn));
  * into code or the base heap faults instead of being silently dropped (real flash) or applied (QEMU's mps2). */
 void hal_protect_flash(void);
 
+/* Continues in function (which never returns) on a new stack that ends at stack_top (8-byte aligned). */
+void hal_continue_on_stack(void (*function)(void), void* stack_top) __attribute__((noreturn));
+
 /* --- the host, through a debugger or QEMU (semihosting); every call fails on a board running alone --- */
 
 /* The command line QEMU passes to the program (-semihosting-config arg=...). */

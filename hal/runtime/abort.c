@@ -86,6 +86,10 @@ void fxAbort(txMachine* the, int status)
 		[XS_UNHANDLED_REJECTION_EXIT] = "unhandled promise rejection",
 	};
 	const char* reason = status >= 0 && status < (int)(sizeof(reasons) / sizeof(reasons[0])) && reasons[status] ? reasons[status] : "unknown";
+	if (status == XS_NOT_ENOUGH_MEMORY_EXIT && runtime_base_generating()) {
+		runtime_print("\n*** base heap: the preloaded modules need more RAM than QEMU models for this board, where the base heap is built: preload less (manifest.json \"preload\")\n");
+		hal_exit(EXIT_BAD_IMAGE);
+	}
 	runtime_print("\n*** xs abort: ");
 	runtime_print(reason);
 	runtime_print("\n");

@@ -5,15 +5,18 @@
  * and its RAM is what its creation allocates plus the objects it changes (copy-on-write, through its alias array).
  *
  * Generation. The build runs this same firmware under QEMU (tools/lib/base-image.ts) while its .xs_base section
- * still holds the placeholder linked here. The generator moves the heap start by an offset from the command line,
- * creates the root machine there, installs the host objects, imports the preloaded modules (their bytecode comes
- * from a host file; the firmware's module table does not carry it), fills the global's intrinsics cache, shares
- * the machine, prepares it for read-only memory (below), checks that nothing in it points into RAM outside itself,
- * and writes its heap, header first, to a host file. The build runs it at two offsets: the words that differ by
- * the offset are the pointers into the image, which the build relocates to the image's flash address; any other
- * difference is address-dependent data (a Map keyed by objects hashes their addresses) and fails the build. Code
- * and constant addresses need no relocation: the image goes back into the ELF that made it (objcopy
- * --update-section), and the ELF's linker build ID, recorded in the header, ties the two together.
+ * still holds the placeholder linked here. The generator takes all the RAM QEMU models (which may be more than the
+ * chip has: QEMU gives netduinoplus2 192 KiB), moves to a stack at its top, starts the heap at an offset from the
+ * command line, creates the root machine there, installs the host objects, imports the preloaded modules (their
+ * bytecode comes from a host file; the firmware's module table does not carry it), fills the global's intrinsics
+ * cache, shares the machine and prepares it for read-only memory (below). It then visits every pointer field of
+ * every slot, table and array, by kind, to check that nothing points into RAM outside the image, and marks in a
+ * relocation map the words that point into it. It writes the image, header first, and the map to a host file.
+ * The build moves the marked words to the image's flash address, after checking the map against a second run at
+ * another offset (each marked word must differ by exactly the offset). Code and constant addresses need no
+ * relocation: the image goes back into the ELF that made it (objcopy --update-section), and the ELF's linker build
+ * ID, recorded in the header, ties the two together. Data that depends on addresses could not be moved: a Map or Set
+ * keyed by objects (it hashes their addresses) fails the generation.
  *
  * Read-only memory. A clone never writes the root: fxShare marks every slot (the collector then skips them) and
  * gives every unfrozen object and closure an alias ID, so a change copies it into the clone's RAM. The rest is
@@ -130,10 +133,14 @@ xsMachine* runtime_base_clone(int* status)
 
 /* ---- generation (only ever runs under QEMU, from the build) ---- */
 
+/* The generator's own C stack, at the top of the RAM QEMU models. */
+#define GENERATOR_STACK_SIZE 16384
+
 typedef struct {
 	txMachine* the;
 	char* start; /* the image: header, then the heap */
 	char* end;
+	char* image_path;
 	int preload_file;
 	uint32_t failures;
 } generator_t;
@@ -265,28 +272,38 @@ static void externalize_all(txMachine* the)
 		externalize(slot);
 }
 
-/* ---- the check that the image points only into itself and into flash ---- */
+/* ---- the image's pointers: checked (only into itself or into flash), and listed for relocation ---- */
 
-static void check_pointer(const void* pointer, const char* what)
+/* Marks, one bit per word of the image, the words that hold pointers into it: the build moves those to the image's
+ * flash address. Only fields that hold pointers are visited, by kind, so stale bytes in unused parts of a slot or
+ * chunk are never taken for pointers. */
+static uint8_t* relocations;
+
+static void pointer(const void* field, const char* what)
 {
-	const char* p = pointer;
+	const char* p = *(const char* const*)field;
 	extern char __flash_start__[];
-	if (!p || (p >= generator.start && p <= generator.end) || (p >= __flash_start__ && p < __flash_end__))
+	if (!p || (p >= __flash_start__ && p < __flash_end__))
 		return;
+	if (p >= generator.start && p <= generator.end) {
+		size_t word = (size_t)((const char*)field - generator.start) / 4;
+		relocations[word / 8] |= (uint8_t)(1u << (word % 8));
+		return;
+	}
 	char detail[80];
 	c_snprintf(detail, sizeof(detail), "%s -> 0x%08lx", what, (unsigned long)(uintptr_t)p);
 	fail("the image would point into RAM", detail);
 }
 
-static void check_table(txSlot** table, txSize length, const char* what)
+static void table(txSlot** const* field, txSize length, const char* what)
 {
-	check_pointer(table, what);
-	if (table)
+	pointer(field, what);
+	if (*field)
 		for (txSize i = 0; i < length; i++)
-			check_pointer(table[i], what);
+			pointer(&(*field)[i], what);
 }
 
-static void check_value(txMachine* the, txSlot* slot)
+static void value(txMachine* the, txSlot* slot)
 {
 	txValue* v = &slot->value;
 	switch (slot->kind) {
@@ -304,109 +321,111 @@ static void check_value(txMachine* the, txSlot* slot)
 	case XS_AT_KIND:
 		break;
 	case XS_STRING_X_KIND:
-		check_pointer(v->string, "string");
+		pointer(&v->string, "string");
 		break;
 	case XS_BIGINT_X_KIND:
-		check_pointer(v->bigint.data, "bigint");
+		pointer(&v->bigint.data, "bigint");
 		break;
 	case XS_REFERENCE_KIND:
-		check_pointer(v->reference, "reference");
+		pointer(&v->reference, "reference");
 		break;
 	case XS_CLOSURE_KIND:
-		check_pointer(v->closure, "closure");
+		pointer(&v->closure, "closure");
 		break;
 	case XS_INSTANCE_KIND:
-		check_pointer(v->instance.garbage, "instance");
-		check_pointer(v->instance.prototype, "prototype");
+		pointer(&v->instance.garbage, "instance");
+		pointer(&v->instance.prototype, "prototype");
 		break;
 	case XS_ARGUMENTS_SLOPPY_KIND:
 	case XS_ARGUMENTS_STRICT_KIND:
 	case XS_ARRAY_KIND:
 	case XS_STACK_KIND: {
 		txIndex count;
-		check_pointer(v->array.address, "array");
+		pointer(&v->array.address, "array");
 		for (txSlot* item = array_items(the, slot, &count); count--; item++)
-			check_value(the, item);
+			value(the, item);
 	} break;
 	case XS_ARRAY_BUFFER_KIND:
-		check_pointer(v->arrayBuffer.address, "array buffer");
-		check_pointer(v->arrayBuffer.detachKey, "array buffer");
+		pointer(&v->arrayBuffer.address, "array buffer");
+		pointer(&v->arrayBuffer.detachKey, "array buffer");
 		break;
 	case XS_CALLBACK_KIND:
 	case XS_CALLBACK_X_KIND:
-		check_pointer((const void*)v->callback.address, "host function");
-		check_pointer(v->callback.closures, "host function");
+		pointer(&v->callback.address, "host function");
+		pointer(&v->callback.closures, "host function");
 		break;
 	case XS_CODE_X_KIND:
-		check_pointer(v->code.address, "code");
-		check_pointer(v->code.closures, "code");
+		pointer(&v->code.address, "code");
+		pointer(&v->code.closures, "code");
 		break;
 	case XS_ERROR_KIND:
-		check_pointer(v->error.info, "error");
+		pointer(&v->error.info, "error");
 		break;
 	case XS_FINALIZATION_CELL_KIND:
-		check_pointer(v->finalizationCell.target, "finalization");
-		check_pointer(v->finalizationCell.token, "finalization");
+		pointer(&v->finalizationCell.target, "finalization");
+		pointer(&v->finalizationCell.token, "finalization");
 		break;
 	case XS_GLOBAL_KIND:
 	case XS_MAP_KIND:
 	case XS_SET_KIND:
-		check_table(v->table.address, v->table.length, "table");
+		table(&v->table.address, v->table.length, "table");
 		break;
 	case XS_HOST_KIND:
-		check_pointer(v->host.data, "host data");
-		check_pointer((const void*)v->host.variant.destructor, "host destructor");
+		pointer(&v->host.data, "host data");
+		pointer(&v->host.variant.destructor, "host destructor");
 		break;
 	case XS_MODULE_KIND:
 	case XS_PROGRAM_KIND:
-		check_pointer(v->module.realm, "module");
+		pointer(&v->module.realm, "module");
 		break;
 	case XS_PROXY_KIND:
-		check_pointer(v->proxy.handler, "proxy");
-		check_pointer(v->proxy.target, "proxy");
+		pointer(&v->proxy.handler, "proxy");
+		pointer(&v->proxy.target, "proxy");
 		break;
 	case XS_TYPED_ARRAY_KIND:
-		check_pointer(v->typedArray.dispatch, "typed array");
-		check_pointer(v->typedArray.atomics, "typed array");
+		pointer(&v->typedArray.dispatch, "typed array");
+		pointer(&v->typedArray.atomics, "typed array");
 		break;
 	case XS_WEAK_MAP_KIND:
 	case XS_WEAK_SET_KIND:
-		check_pointer(v->weakList.first, "weak collection");
-		check_pointer(v->weakList.link, "weak collection");
+		pointer(&v->weakList.first, "weak collection");
+		pointer(&v->weakList.link, "weak collection");
 		break;
 	case XS_WEAK_REF_KIND:
-		check_pointer(v->weakRef.target, "weak reference");
-		check_pointer(v->weakRef.link, "weak reference");
+		pointer(&v->weakRef.target, "weak reference");
+		pointer(&v->weakRef.link, "weak reference");
 		break;
 	case XS_WEAK_ENTRY_KIND:
-		check_pointer(v->weakEntry.check, "weak entry");
-		check_pointer(v->weakEntry.value, "weak entry");
+		pointer(&v->weakEntry.check, "weak entry");
+		pointer(&v->weakEntry.value, "weak entry");
 		break;
 	case XS_ACCESSOR_KIND:
-		check_pointer(v->accessor.getter, "accessor");
-		check_pointer(v->accessor.setter, "accessor");
+		pointer(&v->accessor.getter, "accessor");
+		pointer(&v->accessor.setter, "accessor");
 		break;
 	case XS_ENTRY_KIND:
-		check_pointer(v->entry.slot, "entry");
+		pointer(&v->entry.slot, "entry");
+		if (v->entry.slot && v->entry.slot->kind == XS_REFERENCE_KIND)
+			fail("a preloaded Map or Set is keyed by objects", "its table hashes their addresses: fill it at run time");
 		break;
 	case XS_HOME_KIND:
-		check_pointer(v->home.object, "home");
-		check_pointer(v->home.module, "home");
+		pointer(&v->home.object, "home");
+		pointer(&v->home.module, "home");
 		break;
 	case XS_KEY_X_KIND:
-		check_pointer(v->key.string, "key");
+		pointer(&v->key.string, "key");
 		break;
 	case XS_LIST_KIND:
-		check_pointer(v->list.first, "list");
-		check_pointer(v->list.last, "list");
+		pointer(&v->list.first, "list");
+		pointer(&v->list.last, "list");
 		break;
 	case XS_PRIVATE_KIND:
-		check_pointer(v->private.check, "private");
-		check_pointer(v->private.first, "private");
+		pointer(&v->private.check, "private");
+		pointer(&v->private.first, "private");
 		break;
 	case XS_EXPORT_KIND:
-		check_pointer(v->export.closure, "export");
-		check_pointer(v->export.module, "export");
+		pointer(&v->export.closure, "export");
+		pointer(&v->export.module, "export");
 		break;
 	default: {
 		char detail[24];
@@ -416,24 +435,29 @@ static void check_value(txMachine* the, txSlot* slot)
 	}
 }
 
-static void check_image(txMachine* the, txMachine* root)
+static void scan_image(txMachine* the, txMachine* root, base_header_t* header)
 {
 	for (txSlot* heap = the->firstHeap; heap; heap = heap->next) {
-		check_pointer(heap->next, "heap");
-		check_pointer(heap->value.reference, "heap");
+		pointer(&heap->next, "heap");
+		pointer(&heap->value.reference, "heap");
 		for (txSlot* slot = heap + 1; slot < heap->value.reference; slot++) {
-			check_pointer(slot->next, "slot");
+			pointer(&slot->next, "slot");
 			if (slot->kind == XS_INSTANCE_KIND && slot->ID < 0)
 				fail("too many aliasable objects and closures", "XS numbers them with 16-bit IDs");
-			check_value(the, slot);
+			value(the, slot);
 		}
 	}
 	for (txSlot* slot = root->stack; slot < root->stackTop; slot++)
-		check_value(the, slot);
-	check_table(root->keyArray, root->keyIndex, "keys");
-	check_table(root->nameTable, root->nameModulo, "names");
-	check_table(root->symbolTable, root->symbolModulo, "symbols");
-	check_pointer(root->colors, "colors");
+		value(the, slot);
+	table(&root->keyArray, root->keyIndex, "keys");
+	table(&root->nameTable, root->nameModulo, "names");
+	table(&root->symbolTable, root->symbolModulo, "symbols");
+	pointer(&root->colors, "colors");
+	pointer(&root->stack, "stack");
+	pointer(&root->stackBottom, "stack");
+	pointer(&root->stackTop, "stack");
+	pointer(&root->firstHeap, "heap");
+	pointer(&header->root, "root");
 }
 
 /* Every module whose bytecode the firmware left out must be in the image, executed. */
@@ -503,39 +527,46 @@ static uint32_t count_slots(txMachine* the)
 	return count;
 }
 
-/* The command line: <program> <heap offset> <image file> <preload file>. */
-static bool parse_command_line(char* line, size_t* offset, char** image, char** preload)
-{
-	char* words[4];
-	int n = 0;
-	for (char* p = line; *p && n < 4;) {
-		while (*p == ' ')
-			*p++ = 0;
-		if (*p)
-			words[n++] = p;
-		while (*p && *p != ' ')
-			p++;
-	}
-	if (n != 4)
-		return false;
-	*offset = (size_t)strtoul(words[1], C_NULL, 0);
-	*image = words[2];
-	*preload = words[3];
-	return (*offset & 7) == 0;
-}
+static void generate(void) __attribute__((noreturn));
+static int build_image(void);
 
+/* The command line: <program> <heap offset> <end of RAM> <image file> <preload file>. */
 int runtime_base_generate(void)
 {
 	static char line[512];
-	size_t offset;
-	char *image_path, *preload_path;
-	if (!hal_host_command_line(line, sizeof(line)) || !parse_command_line(line, &offset, &image_path, &preload_path)) {
+	char* words[5];
+	int n = 0;
+	if (hal_host_command_line(line, sizeof(line)))
+		for (char* p = line; *p && n < 5;) {
+			while (*p == ' ')
+				*p++ = 0;
+			if (*p)
+				words[n++] = p;
+			while (*p && *p != ' ')
+				p++;
+		}
+	size_t offset = n == 5 ? (size_t)strtoul(words[1], C_NULL, 0) : 1;
+	char* ram_end = n == 5 ? (char*)strtoul(words[2], C_NULL, 0) : C_NULL;
+	if ((offset & 7) || ((uintptr_t)ram_end & 7)) {
 		runtime_print("\n*** base heap: this firmware's base heap was never generated (the build generates it under QEMU)\n");
 		return EXIT_BAD_IMAGE;
 	}
-	generator.preload_file = hal_host_open(preload_path, false);
-	base_header_t* header = (base_header_t*)runtime_heap_restart(offset);
-	generator.start = (char*)header;
+	generator.image_path = words[3];
+	generator.preload_file = hal_host_open(words[4], false);
+	generator.start = runtime_heap_restart(offset, ram_end - GENERATOR_STACK_SIZE);
+	runtime_set_c_stack_limit(ram_end - GENERATOR_STACK_SIZE);
+	hal_continue_on_stack(generate, ram_end);
+}
+
+/* Builds and writes the image, then ends the program: the stack it was called on may be part of the heap now. */
+static void generate(void)
+{
+	hal_exit(build_image());
+}
+
+static int build_image(void)
+{
+	base_header_t* header = (base_header_t*)generator.start;
 	if (_sbrk((sizeof(base_header_t) + 7) & ~7u) != header)
 		return EXIT_BAD_IMAGE;
 	runtime_memory_uncap();
@@ -543,13 +574,13 @@ int runtime_base_generate(void)
 	/* The root's sizes only decide how much flash the image takes: the clone has its own creation. Its key tables
 	 * are copied by the clone, so their sizes must be the clone's. */
 	xsCreation creation = runtime_creation;
-	creation.initialChunkSize = 32768;
-	creation.incrementalChunkSize = 8192;
+	creation.initialChunkSize = 12288;
+	creation.incrementalChunkSize = 4096;
 	creation.initialHeapCount = 4096;
-	creation.incrementalHeapCount = 512;
-	creation.stackCount = 512;
-	creation.initialKeyCount = 2048;
-	creation.incrementalKeyCount = 256;
+	creation.incrementalHeapCount = 128;
+	creation.stackCount = 384;
+	creation.initialKeyCount = 512;
+	creation.incrementalKeyCount = 128;
 	creation.staticSize = 0;
 	txMachine* the = xsCreateMachine(&creation, "base", C_NULL);
 	if (!the) {
@@ -571,11 +602,8 @@ int runtime_base_generate(void)
 	externalize_all(the);
 	txMachine* root = root_of(the);
 	generator.end = runtime_heap_top();
-	check_image(the, root);
 	if (generator.preload_file >= 0)
 		hal_host_close(generator.preload_file);
-	if (generator.failures)
-		return EXIT_BAD_IMAGE;
 
 	c_memset(header, 0, sizeof(*header));
 	header->magic = BASE_MAGIC;
@@ -590,8 +618,26 @@ int runtime_base_generate(void)
 	header->chunk_bytes = (uint32_t)the->currentChunksSize;
 	header->alias_count = (uint32_t)the->aliasCount;
 	header->key_count = (uint32_t)the->keyIndex;
-	int file = hal_host_open(image_path, true);
-	if (file < 0 || !hal_host_write(file, header, header->size)) {
+
+	/* Free slots are garbage: cleared, they neither look like pointers nor differ between builds. */
+	for (txSlot *slot = the->freeHeap, *next; slot; slot = next) {
+		next = slot->next;
+		c_memset(slot, 0, sizeof(txSlot));
+	}
+	size_t relocation_bytes = (header->size / 4 + 7) / 8;
+	relocations = _sbrk(relocation_bytes);
+	if (relocations == (void*)-1) {
+		runtime_print("\n*** base heap: no RAM left for the relocation map\n");
+		return EXIT_BAD_IMAGE;
+	}
+	c_memset(relocations, 0, relocation_bytes);
+	scan_image(the, root, header);
+	if (generator.failures)
+		return EXIT_BAD_IMAGE;
+
+	/* The file: the image, then its relocation map. */
+	int file = hal_host_open(generator.image_path, true);
+	if (file < 0 || !hal_host_write(file, header, header->size) || !hal_host_write(file, relocations, relocation_bytes)) {
 		runtime_print("\n*** base heap: cannot write the image file\n");
 		return EXIT_BAD_IMAGE;
 	}

@@ -12,12 +12,14 @@
 extern char __heap_start__[], __heap_end__[];
 
 static char* brk = __heap_start__;
+static char* heap_end = __heap_end__;
 
-/* Moves the start of the heap up by `offset` bytes: only before the first allocation, by the base heap generator
- * (base.c), which builds the same heap at two addresses to find its pointers. */
-char* runtime_heap_restart(size_t offset)
+/* Moves the heap to [__heap_start__ + offset, end): only before the first allocation, by the base heap generator
+ * (base.c), which builds the same heap at two addresses to find its pointers, in all the RAM QEMU models. */
+char* runtime_heap_restart(size_t offset, char* end)
 {
 	brk = __heap_start__ + offset;
+	heap_end = end;
 	return brk;
 }
 
@@ -28,7 +30,7 @@ char* runtime_heap_top(void)
 
 void* _sbrk(ptrdiff_t increment)
 {
-	if (increment > __heap_end__ - brk || increment < __heap_start__ - brk) {
+	if (increment > heap_end - brk || increment < __heap_start__ - brk) {
 		errno = ENOMEM;
 		return (void*)-1;
 	}

@@ -79,7 +79,15 @@ void runtime_memory_report(runtime_memory_t* out)
 extern char __stack_limit__[];
 
 /* XS checks the C stack against this before deep recursion (the parser, JSON, regular expressions, calls). */
+static char* c_stack_limit = __stack_limit__ + 2048;
+
+/* The base heap generator runs on a stack of its own (base.c). */
+void runtime_set_c_stack_limit(char* limit)
+{
+	c_stack_limit = limit + 2048;
+}
+
 char* fxCStackLimit(void)
 {
-	return __stack_limit__ + 2048;
+	return c_stack_limit;
 }

@@ -34,7 +34,7 @@ bool runtime_base_read_preload(const runtime_module_t* entry, uint32_t offset, v
 xsMachine* runtime_base_clone(int* status);
 
 /* libc.c */
-char* runtime_heap_restart(size_t offset);
+char* runtime_heap_restart(size_t offset, char* end);
 char* runtime_heap_top(void);
 void* _sbrk(ptrdiff_t increment);
 
@@ -44,6 +44,7 @@ typedef struct {
 } runtime_memory_t;
 void runtime_memory_report(runtime_memory_t* out);
 void runtime_memory_uncap(void);
+void runtime_set_c_stack_limit(char* limit);
 
 /* console.c */
 void runtime_print(const char* text);

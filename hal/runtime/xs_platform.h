@@ -4,8 +4,9 @@
  *
  * Ours: machine platform data and promise-job flag (machine.c), chunk and slot allocation with a hard cap and
  * accounting (memory.c), module lookup and loading from the firmware's bytecode table (modules.c), fxAbort with a
- * readable reason (abort.c), the C stack limit (from the linker script), and, in release builds, an fxParseScript
- * that refuses source text (parse.c): the parser is not linked at all.
+ * readable reason (abort.c), the C stack limit (from the linker script), built-in names that stay in flash
+ * (keys.c), and, in release builds, an fxParseScript that refuses source text (parse.c): the parser is not linked at
+ * all.
  */
 #ifndef XS_PLATFORM_H
 #define XS_PLATFORM_H
@@ -31,7 +32,6 @@
 /* Check the JavaScript and C stacks on every push and call: XS leaves this to debug builds, but a release
  * firmware that overruns its stack would corrupt the heap instead of failing (measured cost: about 8%). */
 #define mxBoundsCheck 1
-#define mxUseDefaultBuildKeys 1
 #define mxUseDefaultSharedChunks 1
 #define mxUseDefaultCStackLimit 0
 #ifdef XS_WITH_PARSER

@@ -76,20 +76,22 @@ export function checksum(bytes: Buffer, start: number, end: number): number {
 }
 
 /**
- * Moves an image built at `low` (and again at `low + OFFSET`, `high`) to `target`. Throws, naming the offset, on a
- * word that differs in any other way.
+ * Moves an image built at `lowAddress` to `target`: the words its relocation map marks (pointers into the image)
+ * are rebased, the rest is kept as built. `high` is the same image built OFFSET bytes higher; every marked word
+ * must be exactly OFFSET larger there, which proves the map right (a bug in it fails the build, naming the offset).
+ * Unmarked words may differ: stale bytes in the unused part of a slot or chunk are not data.
  */
-export function relocate(low: Buffer, high: Buffer, lowAddress: number, target: number): Buffer {
-  if (low.length !== high.length || low.length % 4)
+export function relocate(low: Buffer, high: Buffer, map: Buffer, lowAddress: number, target: number): Buffer {
+  if (low.length !== high.length || low.length % 4 || map.length !== Math.ceil(low.length / 32))
     throw new BuildError("base heap", `the two generation runs produced different images (${low.length} and ${high.length} bytes)`);
   const out = Buffer.from(low);
   const end = lowAddress + low.length;
-  for (let i = 0; i < low.length; i += 4) {
+  for (let word = 0; word < low.length / 4; word++) {
+    if (!(map[word >> 3] & (1 << (word & 7)))) continue;
+    const i = word * 4;
     const a = low.readUInt32LE(i);
-    const b = high.readUInt32LE(i);
-    if (a === b) continue;
-    if (((b - a) >>> 0) !== OFFSET || a < lowAddress || a > end)
-      throw new BuildError("base heap", `word at image offset 0x${i.toString(16)} depends on where the heap is (0x${a.toString(16)} / 0x${b.toString(16)}): a preloaded module keeps address-dependent data, such as a Map or Set keyed by objects`);
+    if (((high.readUInt32LE(i) - a) >>> 0) !== OFFSET || a < lowAddress || a > end)
+      throw new BuildError("base heap", `the relocation map is wrong at image offset 0x${i.toString(16)} (0x${a.toString(16)} / 0x${high.readUInt32LE(i).toString(16)})`);
     out.writeUInt32LE((a - lowAddress + target) >>> 0, i);
   }
   return out;
@@ -116,18 +118,22 @@ async function generate(board: Board, elf: string, dir: string): Promise<Buffer>
       run: async () => {
         const file = `base-${offset}.raw`;
         rmSync(join(dir, file), { force: true });
-        const result = await runQemu({ board, elf, timeoutMs: 120_000, cwd: dir, semihostingArgs: ["firmware", String(offset), file, "preload.bin"] });
+        const ramEnd = board.ram.origin + (board.qemu.ram ?? board.ram.size);
+        const args = ["firmware", String(offset), `0x${ramEnd.toString(16)}`, file, "preload.bin"];
+        const result = await runQemu({ board, elf, timeoutMs: 120_000, cwd: dir, semihostingArgs: args });
         if (result.status !== 0) {
           const reason = result.output.split("\n").find((line) => line.startsWith("***")) ?? result.problem ?? `exit status ${result.status}`;
           throw new BuildError(show(elf), `base heap generation failed: ${reason.replace(/^\*+\s*/, "").trim()}`);
         }
-        return readFileSync(join(dir, file));
+        const output = readFileSync(join(dir, file));
+        const size = output.readUInt32LE(HEADER.size);
+        if (output.length !== size + Math.ceil(size / 32))
+          throw new BuildError(show(elf), "base heap generation failed: the image's size does not match its header");
+        return { image: output.subarray(0, size), map: output.subarray(size) };
       },
     })),
   );
-  const image = relocate(runs[0], runs[1], heap, symbols.get("__xs_base_start__")!);
-  if (image.readUInt32LE(HEADER.size) !== image.length)
-    throw new BuildError(show(elf), "base heap generation failed: the image's size does not match its header");
+  const image = relocate(runs[0].image, runs[1].image, runs[0].map, heap, symbols.get("__xs_base_start__")!);
   image.writeUInt32LE(checksum(image, HEADER.length, image.length), HEADER.body);
   image.writeUInt32LE(checksum(image, 0, HEADER.header), HEADER.header);
   if (symbols.get("__xs_base_start__")! + image.length > board.flash.origin + board.flash.size)

@@ -22,7 +22,8 @@ export interface Board {
   /** Directory holding the board's linker script, and its file name. */
   linkerDir: string;
   linkerScript: string;
-  qemu: { machine: string; extra?: string[] };
+  /** `ram`: the RAM QEMU models when it is more than the chip's (bytes); only the base heap generator uses it. */
+  qemu: { machine: string; extra?: string[]; ram?: number };
   flash: {
     origin: number;
     size: number;

@@ -178,6 +178,15 @@ __attribute__((noreturn)) void reset_handler(void)
 	hal_exit(main());
 }
 
+/* Moves the main stack pointer to stack_top and calls function, which must not return: whatever was on the old
+ * stack is given up, so the new one may overlap it. */
+__attribute__((naked, noreturn)) void hal_continue_on_stack(void (*function)(void), void* stack_top)
+{
+	__asm volatile(
+		"mov sp, r1\n"
+		"bx r0\n");
+}
+
 typedef void (*vector_t)(void);
 
 __attribute__((section(".vectors"), used)) static const vector_t vector_table[16 + BOARD_IRQ_COUNT] = {
