@@ -32,8 +32,9 @@ declare global {
     uartWrite(bytes: Uint8Array, count?: number): number;
     /** Ends the program with an exit status (QEMU exits with it). */
     exit(status: number): never;
-    /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none). */
-    memory(): { chunkBytes: number; slotBytes: number; peakBytes: number; limitBytes: number };
+    /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none);
+     * mallocBytes: everything the C heap holds (XS's chunks, slots and tables, and the runtime's buffers). */
+    memory(): { chunkBytes: number; slotBytes: number; peakBytes: number; limitBytes: number; mallocBytes: number };
     readonly board: string;
     readonly build: string;
     /** Clock readings at the start of main() and after the machine was created. */

@@ -71,6 +71,16 @@ __attribute__((section(".xs_base"), used)) static const uint32_t base_placeholde
 static uint32_t checksum(const uint32_t* words, size_t count)
 {
 	uint32_t a = 1, b = 0;
+	for (; count >= 4; count -= 4, words += 4) {
+		a += words[0];
+		b += a;
+		a += words[1];
+		b += a;
+		a += words[2];
+		b += a;
+		a += words[3];
+		b += a;
+	}
 	while (count--) {
 		a += *words++;
 		b += a;

@@ -10,9 +10,10 @@
  *
  * The program ends when the loop is idle with no alarm armed and no interrupt line enabled: no event can wake it.
  * It exits 0 if the main module completed, EXIT_DEADLOCK if the main module is still waiting (it never will finish),
- * or through native.exit(status) earlier. The boot line gives reset-to-main and machine-creation times, and when
- * the main module is imported; under `qemu -icount shift=0` one nanosecond is one instruction, so those are
- * instruction counts.
+ * or through native.exit(status) earlier. The boot line gives reset-to-main and machine-creation times, the RAM in
+ * use, and when the main module's import began; under `qemu -icount shift=0` one nanosecond is one instruction, so
+ * those are instruction counts. It is printed once the main module has run to its first await, so that printing
+ * does not delay the program.
  */
 #include "hal.h"
 #include "runtime.h"
@@ -63,6 +64,7 @@ static void print_boot_line(uint64_t boot_ns, uint64_t created_ns, uint64_t main
 	runtime_print_int(": reset to main ", (long long)boot_ns);
 	runtime_print_int(" ns, machine ", (long long)(created_ns - boot_ns));
 	runtime_print_int(" ns, XS heap ", memory.chunk_bytes + memory.slot_bytes);
+	runtime_print_int(" B, RAM in use ", memory.malloc_bytes);
 	runtime_print_int(" B, main module at ", (long long)main_ns);
 	runtime_print(" ns\n");
 }
@@ -74,8 +76,10 @@ static void start_main(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns
 	{
 		xsVars(1);
 		run_setup_modules(the);
-		print_boot_line(boot_ns, created_ns, board_now_ns());
+		uint64_t main_ns = board_now_ns();
 		xsVar(0) = xsAwaitImport(runtime_main_module, XS_IMPORT_ASYNC);
+		/* After the main module's first turn, so that printing it does not delay the program. */
+		print_boot_line(boot_ns, created_ns, main_ns);
 		xsCall2(xsVar(0), xsID("then"), xsNewHostFunction(fx_main_fulfilled, 1), xsNewHostFunction(fx_main_rejected, 1));
 	}
 	xsEndHost(machine);

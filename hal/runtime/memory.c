@@ -6,6 +6,8 @@
  * creation value to raise) instead of silently eating the C heap. Each block carries its size in a small header so
  * frees can be accounted without help from malloc.
  */
+#include <malloc.h>
+
 #include "runtime.h"
 
 typedef struct {
@@ -70,6 +72,7 @@ void fxFreeSlots(txMachine* the, void* slots)
 
 void runtime_memory_report(runtime_memory_t* out)
 {
+	out->malloc_bytes = (uint32_t)mallinfo().uordblks;
 	out->chunk_bytes = used[0];
 	out->slot_bytes = used[1];
 	out->peak_bytes = peak;

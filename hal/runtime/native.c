@@ -200,6 +200,7 @@ static void fx_memory(xsMachine* the)
 	xsSet(xsResult, xsID("slotBytes"), xsInteger(memory.slot_bytes));
 	xsSet(xsResult, xsID("peakBytes"), xsInteger(memory.peak_bytes));
 	xsSet(xsResult, xsID("limitBytes"), xsInteger(memory.limit_bytes));
+	xsSet(xsResult, xsID("mallocBytes"), xsInteger(memory.malloc_bytes));
 }
 
 static void fx_boot_time(xsMachine* the)

@@ -41,6 +41,7 @@ void* _sbrk(ptrdiff_t increment);
 /* memory.c */
 typedef struct {
 	uint32_t chunk_bytes, slot_bytes, peak_bytes, limit_bytes;
+	uint32_t malloc_bytes; /* everything the C heap holds: XS's chunks and slots, its tables, the runtime's buffers */
 } runtime_memory_t;
 void runtime_memory_report(runtime_memory_t* out);
 void runtime_memory_uncap(void);

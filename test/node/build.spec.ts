@@ -1,8 +1,8 @@
 /**
  * The build tool's promises to a person at a terminal: a bad manifest, a type error, a JavaScript syntax error or a
  * missing toolchain each give one line naming the file and the problem, a non-zero exit, and no image that a later
- * step could mistake for a good one. Also: a good build prints its size summary, and a TypeScript-only change does
- * not recompile the engine.
+ * step could mistake for a good one. Also: a good build prints its size summary (with the base heap and the RAM a
+ * VM starts with), and a TypeScript-only change does not recompile the engine.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
@@ -32,7 +32,9 @@ describe("build tool (tools/build.ts)", function () {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /flash\s+[\d,]+ B of 4,194,304 B/);
     assert.match(result.stdout, /static RAM\s+[\d,]+ B/);
-    assert.match(result.stdout, /XS creation\s+chunks 16384\+4096 B/);
+    assert.match(result.stdout, /XS creation\s+chunks 4096\+2048 B/);
+    assert.match(result.stdout, /base heap\s+[\d,]+ B in flash: [\d,]+ slots/);
+    assert.match(result.stdout, /RAM per VM\s+[\d,]+ B when cloned/);
     assert.ok(existsSync(imageOf(app)));
     assert.ok(existsSync(imageOf(app).replace(/\.elf$/, ".bin")) && existsSync(imageOf(app).replace(/\.elf$/, ".hex")));
   });

@@ -82,6 +82,12 @@ describe("manifest.json (Moddable semantics)", () => {
     assert.equal(loadManifest(file, "netduinoplus2", "netduinoplus2").creation.stack, 100);
   });
 
+  it("accepts preload entries that name modules, exactly or as 'dir/*', and rejects the others", () => {
+    const file = write("manifest.json", { modules: { main: "./main", "lib/*": "./lib/*" }, preload: ["lib/*", "lib/a"] });
+    assert.deepEqual(loadManifest(file, "mps2-an386", "mps2").preload, ["lib/*", "lib/a"]);
+    expectError(write("bad.json", { modules: { main: "./main" }, preload: ["lib/*"] }), /bad\.json: preload: no module "lib\/\*" in modules$/);
+  });
+
   it("excludes files listed under '~'", () => {
     const file = write("manifest.json", { modules: { main: "./main", "lib/*": "./lib/*", "~": ["./lib/b"] } });
     assert.deepEqual(loadManifest(file, "mps2-an386", "mps2").modules.map((m) => m.specifier).sort(), ["lib/a", "main"]);

@@ -1,0 +1,67 @@
+/**
+ * The machine these tests run in is a clone of the base heap in flash (hal/runtime/base.c), with the kernel
+ * preloaded into it and the flash read-only (MPU): a change to a shared object must be copied into RAM, and a write
+ * that reached flash would fault the whole run. These are the changes a program makes to what it did not create:
+ * built-in prototypes, global intrinsics, the global object itself, and preloaded module state.
+ */
+import assert from "node:assert/strict";
+
+import { kernel_configure, kernel_limits, MX_OK } from "../../kernel/index.ts";
+
+declare global {
+  interface Array<T> {
+    second?: () => T;
+  }
+}
+
+describe("base heap: copy on write", () => {
+  it("extends and restores a built-in prototype", () => {
+    Array.prototype.second = function () {
+      return this[1];
+    };
+    try {
+      assert.equal([1, 2, 3].second!(), 2);
+    } finally {
+      delete Array.prototype.second;
+    }
+    assert.equal(([] as number[]).second, undefined);
+  });
+
+  it("replaces and restores a global intrinsic's method", () => {
+    const max = Math.max;
+    Math.max = () => 42;
+    try {
+      assert.equal(Math.max(1, 2), 42);
+    } finally {
+      Math.max = max;
+    }
+    assert.equal(Math.max(1, 2), 2);
+  });
+
+  it("adds globals, and changes the shared global object behind globalThis without losing the intrinsics", () => {
+    const g = globalThis as Record<string, unknown>;
+    g.baseHeapProbe = 1;
+    assert.equal(g.baseHeapProbe, 1);
+    delete g.baseHeapProbe;
+    const shared = Object.getPrototypeOf(globalThis) as Record<string, unknown>;
+    shared.sharedProbe = 2;
+    try {
+      assert.equal(g.sharedProbe, 2);
+      assert.ok(Array.isArray([]) && new Map([[1, 2]]).get(1) === 2 && JSON.stringify({ a: 1 }) === '{"a":1}');
+    } finally {
+      delete shared.sharedProbe;
+    }
+    assert.equal(g.sharedProbe, undefined);
+  });
+
+  it("changes preloaded module state (the kernel's limits) and changes it back", () => {
+    const limits = kernel_limits();
+    assert.equal(kernel_configure({ maxHandles: 7 }), MX_OK);
+    try {
+      assert.equal(kernel_limits().maxHandles, 7);
+    } finally {
+      kernel_configure(limits);
+    }
+    assert.deepEqual(kernel_limits(), limits);
+  });
+});
