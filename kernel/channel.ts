@@ -26,7 +26,6 @@ import {
   MX_OBJ_TYPE_CHANNEL,
   MX_OK,
   MX_RIGHT_TRANSFER,
-  MX_USER_SIGNAL_ALL,
 } from "./constants.ts";
 import { copyBytes, get32, isBytes, isHandleArray } from "./args.ts";
 import { Dispatcher } from "./dispatcher.ts";
@@ -298,10 +297,7 @@ export class ChannelDispatcher extends Dispatcher {
   }
 
   override signalPeer(clear: number, set: number): number {
-    if (((clear | set) & ~MX_USER_SIGNAL_ALL) !== 0) return MX_ERR_INVALID_ARGS;
-    if (this.peer === null) return MX_ERR_PEER_CLOSED;
-    this.peer.tracker.update(clear, set);
-    return MX_OK;
+    return this.signalPeerOf(this.peer, clear, set);
   }
 
   /** Queued messages die with their handles; the peer learns it is alone. */

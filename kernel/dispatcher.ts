@@ -7,7 +7,14 @@
  * work list that is drained in a loop rather than by recursion: nesting depth costs no stack, which matters on a
  * microcontroller where the XS stack is a few hundred slots.
  */
-import { MX_ERR_NOT_SUPPORTED, MX_SIGNAL_LAST_HANDLE, MX_USER_SIGNAL_ALL } from "./constants.ts";
+import {
+  MX_ERR_INVALID_ARGS,
+  MX_ERR_NOT_SUPPORTED,
+  MX_ERR_PEER_CLOSED,
+  MX_OK,
+  MX_SIGNAL_LAST_HANDLE,
+  MX_USER_SIGNAL_ALL,
+} from "./constants.ts";
 import type { StateTracker } from "./state_tracker.ts";
 
 export abstract class Dispatcher {
@@ -38,6 +45,14 @@ export abstract class Dispatcher {
   /** mx_object_signal_peer: objects without a peer do not support it. */
   signalPeer(_clear: number, _set: number): number {
     return MX_ERR_NOT_SUPPORTED;
+  }
+
+  /** signalPeer for objects that have one: the bits this side may set, PEER_CLOSED once the peer is gone. */
+  protected signalPeerOf(peer: Dispatcher | null, clear: number, set: number): number {
+    if (((clear | set) & ~this.userSignalMask()) !== 0) return MX_ERR_INVALID_ARGS;
+    if (peer === null) return MX_ERR_PEER_CLOSED;
+    (peer.tracker as StateTracker).update(clear, set);
+    return MX_OK;
   }
 }
 

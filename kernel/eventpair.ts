@@ -5,10 +5,7 @@
 import {
   MX_EPAIR_PEER_CLOSED,
   MX_EPAIR_SIGNALED,
-  MX_ERR_INVALID_ARGS,
-  MX_ERR_PEER_CLOSED,
   MX_OBJ_TYPE_EVENT_PAIR,
-  MX_OK,
   MX_USER_SIGNAL_ALL,
 } from "./constants.ts";
 import { Dispatcher } from "./dispatcher.ts";
@@ -29,10 +26,7 @@ export class EventPairDispatcher extends Dispatcher {
   }
 
   override signalPeer(clear: number, set: number): number {
-    if (((clear | set) & ~USER_MASK) !== 0) return MX_ERR_INVALID_ARGS;
-    if (this.peer === null) return MX_ERR_PEER_CLOSED;
-    this.peer.tracker.update(clear, set);
-    return MX_OK;
+    return this.signalPeerOf(this.peer, clear, set);
   }
 
   override onZeroHandles(): void {

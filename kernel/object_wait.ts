@@ -11,8 +11,8 @@ import type { Observer, StateTracker } from "./state_tracker.ts";
 import type { mx_wait_item_t, Out } from "./types.ts";
 import { Waiter } from "./wait.ts";
 
-/** The observer half shared by both waits. */
-abstract class WaitObserver implements Observer {
+/** The observer half of both waits: it finishes its waiter when a watched bit is set or its handle goes. */
+class WaitObserver implements Observer {
   obPrev: Observer | null = null;
   obNext: Observer | null = null;
   obLinked = false;
@@ -21,6 +21,7 @@ abstract class WaitObserver implements Observer {
     readonly tracker: StateTracker,
     readonly handle: number,
     readonly waitfor: number,
+    private readonly waiter: Waiter,
   ) {}
   onInitialize(state: number): boolean {
     this.observed = state;
@@ -28,23 +29,21 @@ abstract class WaitObserver implements Observer {
   }
   onStateChange(state: number): boolean {
     this.observed |= state;
-    if ((state & this.waitfor) !== 0) this.satisfied();
+    if ((state & this.waitfor) !== 0) this.waiter.finish(MX_OK);
     return false;
   }
   onCancel(): void {
     this.observed |= MX_SIGNAL_HANDLE_CLOSED;
-    this.cancelled();
+    this.waiter.finish(MX_ERR_CANCELED);
   }
   matchesKey(): boolean {
     return false;
   }
-  protected abstract satisfied(): void;
-  protected abstract cancelled(): void;
 }
 
 /** mx_object_wait_one: registered only when not already satisfied. */
 export class WaitOneWaiter extends Waiter {
-  private readonly ob: OneObserver;
+  private readonly ob: WaitObserver;
   constructor(
     tracker: StateTracker,
     handle: number,
@@ -52,7 +51,7 @@ export class WaitOneWaiter extends Waiter {
     private readonly out: Out<number> | null | undefined,
   ) {
     super();
-    this.ob = new OneObserver(tracker, handle, waitfor, this);
+    this.ob = new WaitObserver(tracker, handle, waitfor, this);
     tracker.add(this.ob);
   }
   protected override detach(): void {
@@ -63,38 +62,14 @@ export class WaitOneWaiter extends Waiter {
   }
 }
 
-class OneObserver extends WaitObserver {
-  constructor(tracker: StateTracker, handle: number, waitfor: number, private readonly waiter: Waiter) {
-    super(tracker, handle, waitfor);
-  }
-  protected satisfied(): void {
-    this.waiter.finish(MX_OK);
-  }
-  protected cancelled(): void {
-    this.waiter.finish(MX_ERR_CANCELED);
-  }
-}
-
-class ManyObserver extends WaitObserver {
-  constructor(tracker: StateTracker, handle: number, waitfor: number, private readonly waiter: WaitManyWaiter) {
-    super(tracker, handle, waitfor);
-  }
-  protected satisfied(): void {
-    this.waiter.finish(MX_OK);
-  }
-  protected cancelled(): void {
-    this.waiter.finish(MX_ERR_CANCELED);
-  }
-}
-
 /** mx_object_wait_many: one observer per item; every item's `pending` is written when the wait ends. */
 export class WaitManyWaiter extends Waiter {
-  private readonly obs: ManyObserver[] = [];
+  private readonly obs: WaitObserver[] = [];
   constructor(private readonly items: mx_wait_item_t[]) {
     super();
   }
   add(tracker: StateTracker, handle: number, waitfor: number): void {
-    const ob = new ManyObserver(tracker, handle, waitfor, this);
+    const ob = new WaitObserver(tracker, handle, waitfor, this);
     this.obs.push(ob);
     tracker.add(ob);
   }

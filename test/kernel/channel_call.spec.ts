@@ -24,7 +24,7 @@ import {
   MX_TIME_INFINITE,
   type mx_channel_call_args_t,
 } from "../../kernel/index.ts";
-import { bytes, newChannel, newEvent, settle, track, useHandles } from "./helpers.ts";
+import { bytes, newChannel, newEvent, track, useHandles } from "./helpers.ts";
 
 function txidBytes(txid: number, ...rest: number[]): Uint8Array {
   return Uint8Array.from([txid & 0xff, (txid >>> 8) & 0xff, (txid >>> 16) & 0xff, txid >>> 24, ...rest]);
