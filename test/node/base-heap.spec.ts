@@ -6,7 +6,7 @@
  * regenerated exactly when the firmware changes.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { runQemu } from "../../qemu/qemu.ts";
