@@ -98,7 +98,7 @@ export function describeStatus(status: number): string {
   if (status === 0) return "success";
   if (status === 1) return "the program reported failure";
   if (status === 2) return "deadlock: the main module was still waiting and nothing could wake it";
-  if (status === 3) return "the firmware image is inconsistent";
+  if (status === 3) return "the base heap in flash is missing, damaged or from another build (see the reason above)";
   if (status === 120) return "CPU fault (see the register dump above)";
   if (status > 100 && status < 120) return "XS abort (see the reason above)";
   return "exit status set by the program";

@@ -25,7 +25,9 @@ await runTool("flash", async () => {
   printSummary(firmware);
   const { openocd, probe, loader } = firmware.board.flash;
   if (!openocd) throw new BuildError(firmware.board.name, `not flashed with openocd: ${loader ?? "no loader is described"}; the image is ${firmware.bin}`);
-  const result = await run("openocd", [...openocd, "-c", `program ${firmware.elf} verify reset exit`]);
+  // The binary image, at the address the chip's flash is at: code may be linked to run from an alias of it.
+  const load = firmware.board.flash.load ?? firmware.board.flash.origin;
+  const result = await run("openocd", [...openocd, "-c", `program ${firmware.bin} 0x${load.toString(16)} verify reset exit`]);
   const log = result.stdout + result.stderr;
   if (noBoard.test(log)) {
     const reason = log.split("\n").find((line) => noBoard.test(line))?.trim();

@@ -58,6 +58,13 @@ extern const unsigned board_data_uart_vector;
 size_t board_data_uart_read(uint8_t* into, size_t count);
 size_t board_data_uart_write(const uint8_t* bytes, size_t count);
 
+/* --- implemented by the runtime (hal/runtime) --- */
+
+/* True when this firmware runs only so that the build can generate its base heap (hal/runtime/base.c). The build
+ * may run it on another board's QEMU machine then, so the reset handler leaves the board's devices alone and text
+ * goes to the host (semihosting) instead of the console. */
+bool hal_generating_base_heap(void);
+
 /* --- implemented by the runtime (hal/runtime), called by drivers from interrupt handlers --- */
 
 /* The alarm deadline has passed. */
@@ -119,5 +126,7 @@ int hal_host_open(const char* path, bool write);
 bool hal_host_read(int file, size_t offset, void* bytes, size_t count);
 bool hal_host_write(int file, const void* bytes, size_t count);
 void hal_host_close(int file);
+/* Writes text to the host's error output. */
+void hal_host_print(const char* text);
 
 #endif

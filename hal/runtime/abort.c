@@ -12,7 +12,10 @@
 
 void runtime_print(const char* text)
 {
-	board_console_write(text, c_strlen(text));
+	if (hal_generating_base_heap())
+		hal_host_print(text);
+	else
+		board_console_write(text, c_strlen(text));
 }
 
 /* newlib-nano's printf has no 64-bit conversions, and instruction counts outgrow 32 bits. */

@@ -95,7 +95,7 @@ static const uint8_t* build_id(void)
 	return note[0] == 4 && note[1] == BUILD_ID_SIZE && note[2] == 3 ? __build_id__ + 16 : C_NULL;
 }
 
-bool runtime_base_placeholder(void)
+bool hal_generating_base_heap(void)
 {
 	return __xs_base_start__.magic == BASE_PLACEHOLDER_MAGIC;
 }

@@ -116,9 +116,9 @@ static void finish(xsMachine* machine)
 
 int main(void)
 {
-	uint64_t boot_ns = board_now_ns();
-	if (runtime_base_placeholder())
+	if (hal_generating_base_heap())
 		return runtime_base_generate();
+	uint64_t boot_ns = board_now_ns();
 	int status;
 	xsMachine* machine = runtime_base_clone(&status);
 	if (!machine)

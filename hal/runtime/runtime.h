@@ -27,7 +27,6 @@ extern const char runtime_build_id[];
 extern const bool runtime_base_verify; /* manifest defines.base.verify: check the whole image at boot */
 
 /* base.c: the base heap in flash, and its generation */
-bool runtime_base_placeholder(void);
 int runtime_base_generate(void);
 bool runtime_base_generating(void);
 bool runtime_base_read_preload(const runtime_module_t* entry, uint32_t offset, void* bytes, uint32_t size);

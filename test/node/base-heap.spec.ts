@@ -2,8 +2,9 @@
  * The base heap in flash (hal/runtime/base.c, tools/lib/base-image.ts) as a program and its builder see it: the
  * firmware boots by cloning it; a damaged image, or one from another build, is refused at boot with a message; the
  * generator refuses what could not work from read-only memory (pointers into RAM, RegExps, object-keyed Maps);
- * what XS cannot copy on write is read-only at run time; a stray write into flash faults (the MPU); and the image is
- * regenerated exactly when the firmware changes.
+ * what XS cannot copy on write is read-only at run time; a stray write into flash faults (the MPU); the image is
+ * regenerated exactly when the firmware changes; and a board whose QEMU model is too small to build its image
+ * (netduinoplus2) gets it built on another machine and runs the kernel.
  */
 import assert from "node:assert/strict";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
@@ -210,6 +211,16 @@ describe("base heap in flash", function () {
     assert.match(result.output, /^before$/m);
     assert.doesNotMatch(result.output, /^after$/m);
     assert.match(result.output, /\*\*\* fault: MemManage/);
+  });
+
+  it("runs the kernel on netduinoplus2: its image is generated on mps2-an386's machine, its flash is ROM in QEMU", async () => {
+    const firmware = await buildFirmware({ board: "netduinoplus2", manifest: "manifest.json", quiet: true });
+    assert.ok(firmware.preloaded.includes("kernel/index"));
+    const result = await runQemu({ board: firmware.board, elf: firmware.elf, timeoutMs: 60_000 });
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.output, /^demo: ok$/m);
+    const boot = /\[xs\] netduinoplus2: .* RAM in use (\d+) B/.exec(result.output);
+    assert.ok(boot && Number(boot[1]) < 64 * 1024, result.output);
   });
 
   describe("relocation (tools/lib/base-image.ts)", () => {

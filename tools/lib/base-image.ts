@@ -5,11 +5,12 @@
  * 1. Which modules are preloaded: the manifest's `preload` entries and every module they import statically, since
  *    running one at build time runs its imports too. Their bytecode leaves the firmware's flash; it goes to the
  *    generator in a host file instead.
- * 2. Generation: QEMU runs the ELF twice, with the heap at two offsets, and the firmware writes its heap each time.
- *    The image must be built in RAM (netduinoplus2's flash is ROM under QEMU) and then moved to flash: the words
- *    that differ between the two runs by exactly the offset are the pointers into the image, and are relocated to
- *    the .xs_base address; any other difference is data that depends on addresses and fails the build, because it
- *    would be wrong after the move. Code and constant addresses are the same in both runs and stay as they are.
+ * 2. Generation: QEMU runs the ELF twice, with the heap at two offsets, and the firmware writes its heap and the
+ *    map of its pointers into itself each time. The heap is built in RAM (netduinoplus2's flash is ROM under QEMU)
+ *    and then moved to flash: the mapped words are relocated to the .xs_base address, after checking that each
+ *    differs between the two runs by exactly the offset. Code and constant addresses are the same in both runs and
+ *    stay as they are. A board whose QEMU model has too little RAM names another board's machine to run on
+ *    (board.json "generator"; the firmware leaves the board's devices alone while it generates).
  * 3. The header's checksums are filled in and the image replaces the placeholder (objcopy --update-section; the
  *    section is last in flash, so it may grow without moving anything).
  *
@@ -22,7 +23,7 @@ import { join, relative } from "node:path";
 import ts from "typescript";
 
 import { runQemu } from "../../qemu/qemu.ts";
-import type { Board } from "./board.ts";
+import { type Board, loadBoard } from "./board.ts";
 import { BuildError } from "./errors.ts";
 import { runParallel, run } from "./jobs.ts";
 import { type Manifest, matchesPreload } from "./manifest.ts";
@@ -108,9 +109,21 @@ async function symbolAddresses(elf: string, names: string[]): Promise<Map<string
   return found;
 }
 
+/** The board whose QEMU machine generates `board`'s base heap (board.json "generator"), checked to fit its memory map. */
+function generatorOf(board: Board): Board {
+  if (!board.generator) return board;
+  const machine = loadBoard(board.generator);
+  const covers = (outer: { origin: number; size: number }, inner: { origin: number; size: number }) =>
+    inner.origin >= outer.origin && inner.origin + inner.size <= outer.origin + outer.size;
+  if (!covers(machine.ram, board.ram) || !covers(machine.flash, board.flash) || machine.hardFloat !== board.hardFloat)
+    throw new BuildError(board.name, `generator: ${machine.name}'s memory or floating point does not match this board's`);
+  return machine;
+}
+
 async function generate(board: Board, elf: string, dir: string): Promise<Buffer> {
   const symbols = await symbolAddresses(elf, ["__heap_start__", "__xs_base_start__"]);
   const heap = symbols.get("__heap_start__")!;
+  const machine = generatorOf(board);
   const runs = await runParallel(
     "base heap",
     [0, OFFSET].map((offset) => ({
@@ -118,11 +131,12 @@ async function generate(board: Board, elf: string, dir: string): Promise<Buffer>
       run: async () => {
         const file = `base-${offset}.raw`;
         rmSync(join(dir, file), { force: true });
-        const ramEnd = board.ram.origin + (board.qemu.ram ?? board.ram.size);
+        const ramEnd = machine.ram.origin + machine.ram.size;
         const args = ["firmware", String(offset), `0x${ramEnd.toString(16)}`, file, "preload.bin"];
-        const result = await runQemu({ board, elf, timeoutMs: 120_000, cwd: dir, semihostingArgs: args });
+        const result = await runQemu({ board: machine, elf, timeoutMs: 120_000, cwd: dir, semihostingArgs: args });
         if (result.status !== 0) {
-          const reason = result.output.split("\n").find((line) => line.startsWith("***")) ?? result.problem ?? `exit status ${result.status}`;
+          const lines = (result.stderr + result.output).split("\n");
+          const reason = lines.find((line) => line.startsWith("***")) ?? result.problem ?? `exit status ${result.status}`;
           throw new BuildError(show(elf), `base heap generation failed: ${reason.replace(/^\*+\s*/, "").trim()}`);
         }
         const output = readFileSync(join(dir, file));

@@ -22,11 +22,18 @@ export interface Board {
   /** Directory holding the board's linker script, and its file name. */
   linkerDir: string;
   linkerScript: string;
-  /** `ram`: the RAM QEMU models when it is more than the chip's (bytes); only the base heap generator uses it. */
-  qemu: { machine: string; extra?: string[]; ram?: number };
+  qemu: { machine: string; extra?: string[] };
+  /**
+   * The board whose QEMU machine runs this board's firmware to generate its base heap, when this board's own model
+   * cannot: it needs RAM enough for the whole heap where this board's RAM is, and memory where its flash is.
+   */
+  generator?: string;
   flash: {
+    /** Where code runs from. */
     origin: number;
     size: number;
+    /** Where the chip's flash really is, when code runs from an alias of it (as from an STM32's boot alias at 0). */
+    load?: number;
     /** openocd arguments selecting the debug probe and target, for `npm run flash`. */
     openocd?: string[];
     /** What connects the board for openocd (for messages). */
@@ -79,6 +86,7 @@ export function loadBoard(name: string): Board {
     linkerDir,
     linkerScript,
     qemu: board.qemu,
+    generator: board.generator,
     flash: board.flash,
     ram: board.ram,
     hardFloat: cpuFlags.includes("-mfloat-abi=hard"),

@@ -344,8 +344,10 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   }
   renameSync(`${elf}.tmp`, elf);
   const base = await installBaseImage(board, elf, appDir, xsbFiles.filter((_, i) => !inFlash[i]));
-  for (const [format, out] of [["binary", bin], ["ihex", hex]] as const) {
-    const result = await run("arm-none-eabi-objcopy", ["-O", format, elf, `${out}.tmp`]);
+  // The .hex carries addresses: those where the chip's flash is, not those of the alias code may run from.
+  const shift = (board.flash.load ?? board.flash.origin) - board.flash.origin;
+  for (const [format, out, extra] of [["binary", bin, []], ["ihex", hex, shift ? [`--change-addresses=${shift}`] : []]] as const) {
+    const result = await run("arm-none-eabi-objcopy", ["-O", format, ...extra, elf, `${out}.tmp`]);
     if (result.code !== 0) throw new BuildError(show(elf), `objcopy -O ${format} failed: ${result.stderr.trim()}`);
     renameSync(`${out}.tmp`, out);
   }

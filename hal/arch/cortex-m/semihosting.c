@@ -14,6 +14,7 @@
 #include "hal.h"
 
 #define SYS_OPEN 0x01
+#define SYS_WRITE0 0x04
 #define SYS_CLOSE 0x02
 #define SYS_WRITE 0x05
 #define SYS_READ 0x06
@@ -64,6 +65,11 @@ bool hal_host_write(int file, const void* bytes, size_t count)
 {
 	uint32_t block[3] = { (uint32_t)file, (uint32_t)bytes, (uint32_t)count };
 	return semihosting_call(SYS_WRITE, block) == 0;
+}
+
+void hal_host_print(const char* text)
+{
+	semihosting_call(SYS_WRITE0, (void*)text);
 }
 
 void hal_host_close(int file)

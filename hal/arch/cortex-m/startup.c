@@ -98,7 +98,10 @@ static void irq_dispatch(void)
 
 static void console_print(const char* text)
 {
-	board_console_write(text, strlen(text));
+	if (hal_generating_base_heap())
+		hal_host_print(text);
+	else
+		board_console_write(text, strlen(text));
 }
 
 static void console_hex(const char* label, uint32_t value)
@@ -164,7 +167,9 @@ static void unexpected_exception(void)
 
 __attribute__((noreturn)) void reset_handler(void)
 {
-	board_early_init();
+	bool generating = hal_generating_base_heap();
+	if (!generating)
+		board_early_init();
 	memcpy(&__data_start__, &__data_load__, (size_t)((char*)&__data_end__ - (char*)&__data_start__));
 	memset(&__bss_start__, 0, (size_t)((char*)&__bss_end__ - (char*)&__bss_start__));
 #if defined(__ARM_FP)
@@ -174,7 +179,8 @@ __attribute__((noreturn)) void reset_handler(void)
 #endif
 	SCB_SHCSR |= (1u << 16) | (1u << 17) | (1u << 18); /* separate MemManage, BusFault, UsageFault reports */
 	hal_protect_flash();
-	board_init();
+	if (!generating)
+		board_init();
 	hal_exit(main());
 }
 
