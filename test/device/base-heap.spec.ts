@@ -21,6 +21,7 @@ describe("base heap: copy on write", () => {
     };
     try {
       assert.equal([1, 2, 3].second!(), 2);
+      assert.ok(Object.getOwnPropertyNames(Array.prototype).includes("second"), "the clone lists what it added");
     } finally {
       delete Array.prototype.second;
     }
