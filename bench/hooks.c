@@ -6,11 +6,11 @@
  *   Ring operations are separate, non-inlined functions, as a C kernel's syscalls would be; bench.c(name, n) runs
  *   one of them n times and returns elapsed nanoseconds ("empty" is the bare loop, subtracted like JavaScript's).
  * - An interrupt source for irq_to_js, on boards whose manifest platform entry names one (bench/manifest.json: the
- *   MPS2 boards' CMSDK dual timer, line 10): it fires after a delay, while the CPU sleeps, as a peripheral would. Its counter keeps running from the moment it raised the line, so reading it
- *   when the code has the event gives the latency from the line rising (irq_elapsed_ns refines its 40 ns ticks to
- *   4 instructions under -icount shift=0). bench.cIrq runs the same measurement with a bare C handler and a C sleep
- *   loop.
- * - Profile markers: bench_profile_begin/end are empty functions whose addresses the insn_profile QEMU plugin
+ *   MPS2 boards' CMSDK dual timer, line 10): it fires after a delay, while the CPU sleeps, as a peripheral would.
+ *   Its counter keeps running from the moment it raised the line, so reading it when the code has the event gives
+ *   the latency from the line rising (irq_elapsed_ns refines its 40 ns ticks to 4 instructions under -icount
+ *   shift=0). bench.cIrq runs the same measurement with a bare C handler and a C sleep loop.
+ * - Profile markers: bench_profile_begin/end are tiny functions whose addresses the insn_profile QEMU plugin
  *   watches; bench.profileBegin()/profileEnd() call them around a profiled loop.
  */
 #include <stdlib.h>
