@@ -114,7 +114,7 @@ export const steps: Step[] = [
   {
     group: "js",
     name: "typeof_literal",
-    what: 'typeof v === "number" with the string written inline (as in isU32, handleGet)',
+    what: 'typeof v === "number", the string written inline',
     iterations: N,
     setup: plain((n) => {
       const v: unknown = 5;
@@ -138,7 +138,7 @@ export const steps: Step[] = [
   {
     group: "js",
     name: "bigint_literal",
-    what: "evaluating the literal 0n (as in isU64, deadlinePassed, and callers' deadlines)",
+    what: "evaluating the literal 0n",
     iterations: N,
     setup: plain((n) => {
       let big = 1n;
@@ -160,7 +160,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "kernel_enter",
-    what: "kernel_enter() (nothing due: no deadline, no interrupt bound)",
+    what: "kernel_enter() with nothing due (no deadline, no interrupt bound)",
     iterations: N,
     setup: plain((n) => {
       for (let i = 0; i < n; i++) kernel_enter();
@@ -169,7 +169,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "isU32",
-    what: "isU32(0) (size argument)",
+    what: "isU32(0) (kernel/args.ts)",
     iterations: N,
     setup: plain((n) => {
       for (let i = 0; i < n; i++) isU32(0);
@@ -178,7 +178,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "isU64",
-    what: "isU64(0n) (deadline argument: two bigint comparisons)",
+    what: "isU64(0n) (kernel/args.ts; how deadlines are checked)",
     iterations: N,
     setup: plain((n) => {
       for (let i = 0; i < n; i++) isU64(0n);
@@ -187,7 +187,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "handleGet_v1_miss",
-    what: "handleGet(V2 port, WRITE, IOPORT): the V1 lookup each V2 call tries first, which fails",
+    what: "handleGet(V2 port, WRITE, IOPORT): a lookup that fails on the object type",
     iterations: N,
     setup: withPort((port) => (n) => {
       for (let i = 0; i < n; i++) handleGet(port, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT);
@@ -205,7 +205,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "packetBytes",
-    what: "packetBytes(mx_port_packet_t) (instanceof check)",
+    what: "packetBytes(mx_port_packet_t) (an instanceof test)",
     iterations: N,
     setup: withPort((_port, _d, packet) => (n) => {
       for (let i = 0; i < n; i++) packetBytes(packet);
@@ -214,7 +214,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "copyBytes_48",
-    what: "copyBytes(dst, 0, src, 0, 48): the kernel's byte loop for copies up to 64 B",
+    what: "copyBytes(dst, 0, src, 0, 48) (kernel/args.ts)",
     iterations: N,
     setup: plain((n) => {
       for (let i = 0; i < n; i++) copyBytes(dst48, 0, src48, 0, 48);
@@ -223,7 +223,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "set_48",
-    what: "dst.set(src) of 48 B (one native copy; for comparison)",
+    what: "dst.set(src) of 48 B (XS 13.3 copies element by element between two arrays)",
     iterations: N,
     setup: plain((n) => {
       for (let i = 0; i < n; i++) dst48.set(src48);
@@ -232,7 +232,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "userPacket_dequeued",
-    what: "userPacket(src) + dequeued(): packet record from the pool, 48 B copied in, back to the pool",
+    what: "userPacket(src) + dequeued(): a pooled packet record, 48 B copied in, returned to the pool",
     iterations: N,
     setup: withPort((_port, _d, packet) => (n) => {
       for (let i = 0; i < n; i++) userPacket(packet.bytes).dequeued();
@@ -241,7 +241,7 @@ export const steps: Step[] = [
   {
     group: "port_v2_roundtrip",
     name: "dispatcher",
-    what: "PortDispatcher.queue(userPacket(src)) + take(dst): the port's work without the syscall layer",
+    what: "PortDispatcher.queue(userPacket(src)) + take(dst): the port without the syscall layer",
     iterations: N,
     setup: withPort((_port, d, packet, received) => (n) => {
       for (let i = 0; i < n; i++) {
@@ -274,7 +274,7 @@ export const steps: Step[] = [
   {
     group: "channel_64_roundtrip",
     name: "copyBytes_64",
-    what: "copyBytes(dst, 0, src, 0, 64): the byte loop (done twice: into the message, out to the reader)",
+    what: "copyBytes(dst, 0, src, 0, 64) (kernel/args.ts; a message is copied in and out)",
     iterations: N,
     setup: plain((n) => {
       for (let i = 0; i < n; i++) copyBytes(dst64, 0, src64, 0, 64);
@@ -283,7 +283,7 @@ export const steps: Step[] = [
   {
     group: "channel_64_roundtrip",
     name: "set_64",
-    what: "dst.set(src) of 64 B (one native copy; for comparison)",
+    what: "dst.set(src) of 64 B",
     iterations: N,
     setup: plain((n) => {
       for (let i = 0; i < n; i++) dst64.set(src64);
@@ -292,7 +292,7 @@ export const steps: Step[] = [
   {
     group: "channel_64_roundtrip",
     name: "tracker_update",
-    what: "StateTracker.update: READABLE set then cleared, no observers (a write and its read each make one)",
+    what: "StateTracker.update: READABLE set then cleared, no observers",
     iterations: N,
     setup: withChannel((_a, _b, _da, db) => (n) => {
       const tracker = db.tracker;
@@ -305,7 +305,7 @@ export const steps: Step[] = [
   {
     group: "channel_64_roundtrip",
     name: "dispatcher",
-    what: "ChannelDispatcher.write + read: the channel's work without the syscall layer",
+    what: "ChannelDispatcher.write + read: the channel without the syscall layer",
     iterations: N,
     setup: withChannel((_a, _b, da, db) => (n) => {
       for (let i = 0; i < n; i++) {

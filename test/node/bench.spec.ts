@@ -192,7 +192,7 @@ describe("insn_profile QEMU plugin (qemu/plugins/insn_profile.c)", function () {
         board: loadBoard("mps2-an386"),
         elf,
         timeoutMs: 20_000,
-        extraArgs: pluginArgs(library, out, { begin: symbols.get("begin"), end: symbols.get("end"), main: symbols.get("begin") }),
+        extraArgs: pluginArgs(library, out, { begin: [symbols.get("begin")!], end: symbols.get("end"), main: symbols.get("begin") }),
       });
       assert.equal(result.status, 0, result.problem ?? result.stderr);
       const profile = parsePluginOutput(out);

@@ -32,15 +32,15 @@ export interface DeviceRun {
 
 const PREFIX = "@@bench ";
 
-/** Address of each named symbol in the ELF (Thumb bit cleared). */
-export async function symbolAddresses(elf: string, names: string[]): Promise<Map<string, number>> {
+/** Address of each named symbol in the ELF (Thumb bit cleared); `required` ones must exist. */
+export async function symbolAddresses(elf: string, names: string[], required = names): Promise<Map<string, number>> {
   const result = await run("arm-none-eabi-nm", [elf]);
   const found = new Map<string, number>();
   for (const line of result.stdout.split("\n")) {
     const [address, , name] = line.split(" ");
     if (names.includes(name)) found.set(name, parseInt(address, 16) & ~1);
   }
-  for (const name of names) if (!found.has(name)) throw new BuildError(elf, `no symbol ${name} (is bench/hooks.c in the manifest?)`);
+  for (const name of required) if (!found.has(name)) throw new BuildError(elf, `no symbol ${name} (is bench/hooks.c in the manifest?)`);
   return found;
 }
 
@@ -70,12 +70,12 @@ export async function runDeviceBench(options: DeviceOptions): Promise<DeviceRun>
   const profileFile = join(dirname(firmware.elf), "insn_profile.txt");
   let extraArgs: string[] = [];
   if (options.plugin) {
-    const symbols = await symbolAddresses(firmware.elf, ["bench_profile_begin", "bench_profile_end", "main"]);
-    extraArgs = pluginArgs(options.plugin, profileFile, {
-      begin: symbols.get("bench_profile_begin"),
-      end: symbols.get("bench_profile_end"),
-      main: symbols.get("main"),
-    });
+    const required = ["bench_profile_begin", "bench_profile_end", "main"];
+    const symbols = await symbolAddresses(firmware.elf, [...required, "hal_irq_record"], required);
+    // hal_irq_record, where an interrupt handler records a program-owned line, also opens a region: the interrupt
+    // latency profile runs from there to the waiter's end marker (bench/main.ts).
+    const begin = [symbols.get("bench_profile_begin")!, ...(symbols.has("hal_irq_record") ? [symbols.get("hal_irq_record")!] : [])];
+    extraArgs = pluginArgs(options.plugin, profileFile, { begin, end: symbols.get("bench_profile_end"), main: symbols.get("main") });
   }
   // The console goes to a file, never a pipe, so the run's instruction counts cannot depend on how fast this
   // process reads (qemu.ts consoleFile); progress is read from the file as it grows.

@@ -24,10 +24,12 @@ export async function buildPlugin(output = join(buildRoot, "insn_profile.so")): 
   return output;
 }
 
-/** QEMU's `-plugin` argument for the profile: marker addresses (hex) and the output file. */
-export function pluginArgs(library: string, out: string, markers: { begin?: number; end?: number; main?: number }): string[] {
+/** QEMU's `-plugin` argument for the profile: marker addresses (hex; several begin addresses) and the output file. */
+export function pluginArgs(library: string, out: string, markers: { begin?: number[]; end?: number; main?: number }): string[] {
   const parts = [library, `out=${out}`];
-  for (const [name, address] of Object.entries(markers)) if (address !== undefined) parts.push(`${name}=${address.toString(16)}`);
+  for (const address of markers.begin ?? []) parts.push(`begin=${address.toString(16)}`);
+  if (markers.end !== undefined) parts.push(`end=${markers.end.toString(16)}`);
+  if (markers.main !== undefined) parts.push(`main=${markers.main.toString(16)}`);
   return ["-plugin", parts.join(",")];
 }
 

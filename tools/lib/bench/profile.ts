@@ -270,7 +270,7 @@ const DETAILED = ["port_v2_roundtrip", "channel_64_roundtrip", "irq_to_js"];
 /** What a detailed region covers, where that is not simply "one operation". */
 const SCOPE: Record<string, string> = {
   irq_to_js:
-    "From the waiter's `awaitable.mx_port_wait` call (which parks it) through the sleep, the interrupt, the kernel's service routine and the promise job, to its first call after the await; summed over 50 interrupts. The timer's latency starts later, at the line rising.",
+    "From the interrupt handler's record (`hal_irq_record`, entered a few instructions after the line rises) through the event loop, the kernel's service routine, the port and the promise job, to the waiter's first call after its await; 50 interrupts, summed and divided. Garbage collections that fall in the path are included.",
 };
 
 export async function renderProfile(input: ProfileInputs): Promise<string> {
