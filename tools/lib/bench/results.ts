@@ -325,7 +325,7 @@ export function renderMarkdown(results: BenchResults): string {
     `| XS heap peak (whole run, including 64 KiB messages) | ${kib(m.heap_peak_bytes)} |`,
     `| free RAM (board RAM ${kib(notes.ram_bytes)} − static − XS peak) | ${kib(m.free_ram_bytes)} |`,
     "",
-    `This is the benchmark firmware: the benchmark program itself accounts for ${kib(notes.bench_program_flash_bytes)} of the flash (its bytecode and bench/hooks.c) and ${kib(notes.bench_program_static_ram_bytes)} of the static RAM (bench/hooks.c's C baseline rings). XS heap figures are XS's chunks and slots (native.memory()), without malloc's own overhead.`,
+    `This is the benchmark firmware: the benchmark program itself accounts for ${kib(notes.bench_program_flash_bytes)} of the flash (its bytecode and bench/hooks.c) and ${kib(notes.bench_program_static_ram_bytes)} of the static RAM (bench/hooks.c's variables; its C baseline rings are allocated only while they run). XS heap figures are XS's chunks and slots (native.memory()), without malloc's own overhead.`,
     "",
   ];
   if (results.node) {
