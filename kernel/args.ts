@@ -10,6 +10,8 @@
 import type { Out } from "./types.ts";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
+/** On XS a bigint literal allocates a new bigint each time it runs; a module constant does not. */
+export const ZERO = 0n;
 
 /** A 32-bit unsigned C value, given as int32 or uint32. Normalise with `>>> 0`. */
 export function isU32(v: unknown): v is number {
@@ -18,9 +20,9 @@ export function isU32(v: unknown): v is number {
 
 /** A 64-bit unsigned C value: a bigint in range, or a non-negative safe-integer number. */
 export function isU64(v: unknown): v is bigint | number {
-  if (v === 0n) return true; // the usual deadline: poll
+  if (v === ZERO) return true; // the usual deadline: poll
   if (Number.isSafeInteger(v)) return (v as number) >= 0;
-  return typeof v === "bigint" && v >= 0n && v <= U64_MAX;
+  return typeof v === "bigint" && v >= ZERO && v <= U64_MAX;
 }
 
 /** A 64-bit input as a bigint (allocates for numbers: callers use it off the hot paths). */

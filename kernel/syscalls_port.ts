@@ -28,7 +28,7 @@ import {
   MX_WAIT_ASYNC_REPEATING,
 } from "./constants.ts";
 import { hi32, isOut, isU32, isU64, lo32, toBig } from "./args.ts";
-import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
+import { deadlinePassed, drainInterrupts, interruptsBound, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupRights, lookupStatus } from "./handle_table.ts";
 import { limits } from "./limits.ts";
 import { packetBytes } from "./packet.ts";
@@ -92,7 +92,11 @@ export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unk
   }
   if (!isU64(deadline)) return MX_ERR_INVALID_ARGS;
   const port = d as PortDispatcher;
-  const status = port.take(packet, n);
+  let status = port.take(packet, n);
+  if (status === MX_ERR_SHOULD_WAIT && interruptsBound) {
+    drainInterrupts();
+    status = port.take(packet, n);
+  }
   if (status !== MX_ERR_SHOULD_WAIT) return status;
   if (deadlinePassed(deadline)) return MX_ERR_TIMED_OUT;
   const w = new PortWaiter(port, handle, packet, n);
