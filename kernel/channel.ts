@@ -52,6 +52,15 @@ class Message {
   size = 0;
   readonly handles: number[] = [];
   nh = 0;
+  /** A view of the first `size` bytes of `buf`, kept while the size repeats (a view costs an allocation on XS). */
+  private view: Uint8Array = EMPTY;
+
+  /** The message's bytes, as one array, for a single native copy out. */
+  contents(): Uint8Array {
+    if (this.buf.length === this.size) return this.buf;
+    if (this.view.length !== this.size || this.view.buffer !== this.buf.buffer) this.view = this.buf.subarray(0, this.size);
+    return this.view;
+  }
 }
 
 let pool: Message | null = null;
@@ -101,7 +110,7 @@ function copyOut(m: Message, bytes: unknown, numBytes: number, handles: unknown,
       destroyMessage(m);
       return MX_ERR_INVALID_ARGS;
     }
-    copyBytes(bytes, 0, m.buf, 0, m.size);
+    bytes.set(m.contents());
   }
   if (m.nh > 0) {
     if (!isHandleBuffer(handles, numHandles)) {

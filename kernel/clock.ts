@@ -4,10 +4,13 @@
  * Like a tickless kernel, only the earliest deadline is armed in the HAL's single alarm. The service routine drains
  * interrupt records, fires due timers and times out due waits; the HAL calls it from its event loop, a synchronous
  * wait calls it each time it wakes from `hal.idle()`, and every syscall calls `kernel_enter` so a JavaScript loop
- * that never yields still sees timers fire. The list is intrusive and sorted on insertion: a small kernel has few
+ * that never yields still sees timers fire. Interrupt records are not drained at every syscall (asking the HAL
+ * costs a native call): besides the service routine, a port wait that finds its queue empty drains them once
+ * before it gives up or sleeps, so a loop that polls a port still sees its interrupt packets. The list is intrusive and sorted on insertion: a small kernel has few
  * deadlines, and this keeps the per-syscall check to one comparison (and no clock read at all when nothing is due).
  */
 import type { Hal } from "../hal/hal.ts";
+import { ZERO } from "./args.ts";
 import { MX_TIME_INFINITE } from "./constants.ts";
 import { hal, setPlatformHal } from "./platform.ts";
 
@@ -25,6 +28,15 @@ let head: Timed | null = null;
 let armed = MX_TIME_INFINITE;
 let irqDrain: (() => void) | null = null;
 
+/**
+ * True while kernel_enter has anything to look at (a deadline). Syscalls test it before calling kernel_enter: on XS
+ * a call costs ~600 instructions, and most syscalls happen with nothing due.
+ */
+export let kernelWork = false;
+
+/** True while an interrupt object is bound, so records may be waiting to become packets. */
+export let interruptsBound = false;
+
 /** Inserts `t` in deadline order (after entries with the same deadline, so equal deadlines fire in arming order). */
 export function armDeadline(t: Timed, deadline: bigint): void {
   if (t.dlLinked) unlinkDeadline(t);
@@ -37,8 +49,10 @@ export function armDeadline(t: Timed, deadline: bigint): void {
   }
   t.dlPrev = prev;
   t.dlNext = cur;
-  if (prev === null) head = t;
-  else prev.dlNext = t;
+  if (prev === null) {
+    head = t;
+    kernelWork = true;
+  } else prev.dlNext = t;
   if (cur !== null) cur.dlPrev = t;
   t.dlLinked = true;
   if (prev === null) rearm();
@@ -48,7 +62,10 @@ export function unlinkDeadline(t: Timed): void {
   if (!t.dlLinked) return;
   t.dlLinked = false;
   if (t.dlPrev !== null) t.dlPrev.dlNext = t.dlNext;
-  else head = t.dlNext;
+  else {
+    head = t.dlNext;
+    kernelWork = head !== null;
+  }
   if (t.dlNext !== null) t.dlNext.dlPrev = t.dlPrev;
   t.dlPrev = t.dlNext = null;
 }
@@ -64,6 +81,7 @@ function rearm(): void {
 /** The interrupt module installs its drain routine while at least one interrupt object is bound. */
 export function setInterruptDrain(drain: (() => void) | null): void {
   irqDrain = drain;
+  interruptsBound = drain !== null;
 }
 
 /** The service routine: interrupts become packets, due timers fire, due waits time out, the alarm is re-armed. */
@@ -80,15 +98,19 @@ export function service(): void {
   rearm();
 }
 
-/** Called at every syscall entry: kernel work that is due happens before the call looks at any state. */
+/** Called at syscall entry when kernelWork: timers that are due fire before the call looks at any state. */
 export function kernel_enter(): void {
-  if (irqDrain !== null) irqDrain();
   if (head !== null && head.deadline <= hal.now()) service();
+}
+
+/** Turns waiting interrupt records into packets now (a port wait about to find nothing). */
+export function drainInterrupts(): void {
+  if (irqDrain !== null) irqDrain();
 }
 
 /** True if an absolute deadline has passed (reads the clock only when it has to). */
 export function deadlinePassed(deadline: bigint | number): boolean {
-  if (deadline === 0 || deadline === 0n) return true;
+  if (deadline === 0 || deadline === ZERO) return true;
   if (deadline === MX_TIME_INFINITE) return false;
   return deadline <= hal.now();
 }

@@ -12,27 +12,23 @@ import {
   MX_OBJ_TYPE_INTERRUPT,
   MX_OK,
   MX_PKT_TYPE_INTERRUPT,
-  MX_PORT_PACKET_SIZE,
 } from "./constants.ts";
-import { put32 } from "./args.ts";
 import { setInterruptDrain } from "./clock.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { hal } from "./platform.ts";
+import { PacketImage } from "./packet.ts";
 import { type PortDispatcher, PortPacket } from "./port.ts";
 
+/** The object's one packet, kept as it will be read: only the key (at bind) and the timestamp change. */
 class InterruptPacket extends PortPacket {
-  keyLo = 0;
-  keyHi = 0;
-  tsLo = 0;
-  tsHi = 0;
+  readonly image = new PacketImage();
+  constructor() {
+    super();
+    this.image.words[2] = MX_PKT_TYPE_INTERRUPT;
+    this.image.words[3] = MX_OK;
+  }
   override copyOut(dst: Uint8Array): void {
-    put32(dst, 0, this.keyLo);
-    put32(dst, 4, this.keyHi);
-    put32(dst, 8, MX_PKT_TYPE_INTERRUPT);
-    put32(dst, 12, MX_OK);
-    put32(dst, 16, this.tsLo);
-    put32(dst, 20, this.tsHi);
-    dst.fill(0, 24, MX_PORT_PACKET_SIZE);
+    this.image.copyTo(dst);
   }
 }
 
@@ -64,16 +60,17 @@ export class InterruptDispatcher extends Dispatcher {
 
   fire(timestamp: number): void {
     if (this.port === null || this.pending || this.packet.queued) return;
-    this.packet.tsLo = timestamp % 0x1_0000_0000;
-    this.packet.tsHi = Math.floor(timestamp / 0x1_0000_0000);
+    // A Uint32Array store takes its value modulo 2^32 and truncates: the two halves without fmod or floor.
+    this.packet.image.words[4] = timestamp;
+    this.packet.image.words[5] = timestamp / 0x1_0000_0000;
     this.pending = this.port.queue(this.packet) === MX_OK;
   }
 
   bind(port: PortDispatcher, keyLo: number, keyHi: number): number {
     if (this.port !== null) return MX_ERR_ALREADY_BOUND;
     this.port = port;
-    this.packet.keyLo = keyLo;
-    this.packet.keyHi = keyHi;
+    this.packet.image.words[0] = keyLo;
+    this.packet.image.words[1] = keyHi;
     if (bound++ === 0) setInterruptDrain(drain);
     hal.interruptEnable(this.vector, true);
     return MX_OK;

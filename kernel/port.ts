@@ -11,6 +11,7 @@
  * nothing in a steady state. Ports have no signals (they are not waitable in 2017).
  */
 import {
+  MX_PKT_TYPE_USER,
   MX_PKT_TYPE_SIGNAL_ONE,
   MX_PKT_TYPE_SIGNAL_REP,
   MX_WAIT_ASYNC_ONCE,
@@ -22,9 +23,9 @@ import {
   MX_OK,
   MX_PORT_PACKET_SIZE,
 } from "./constants.ts";
-import { copyBytes, put32 } from "./args.ts";
+import { copyBytes } from "./args.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { packetBytes } from "./packet.ts";
+import { PacketImage, packetBytes } from "./packet.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
 import { Waiter } from "./wait.ts";
 
@@ -51,10 +52,10 @@ export abstract class PortPacket {
 
 /** A user packet: the 48 bytes as queued, type forced to MX_PKT_TYPE_USER. */
 class UserPacket extends PortPacket {
-  readonly buf = new Uint8Array(MX_PORT_PACKET_SIZE);
+  readonly image = new PacketImage();
   override counted = true;
   override copyOut(dst: Uint8Array): void {
-    dst.set(this.buf);
+    this.image.copyTo(dst);
   }
   override dequeued(): void {
     if (poolSize < POOL_MAX) {
@@ -79,8 +80,8 @@ export function userPacket(src: Uint8Array): PortPacket {
   } else {
     p = new UserPacket();
   }
-  copyBytes(p.buf, 0, src, 0, MX_PORT_PACKET_SIZE);
-  p.buf[8] = p.buf[9] = p.buf[10] = p.buf[11] = 0;
+  copyBytes(p.image.bytes, 0, src, 0, MX_PORT_PACKET_SIZE);
+  p.image.words[2] = MX_PKT_TYPE_USER;
   return p;
 }
 
@@ -168,8 +169,9 @@ export class PortDispatcher extends Dispatcher {
    * kind is C's bad pointer: the packet was already dequeued and is lost (INVALID_ARGS).
    */
   take(dst: unknown, _want: number): number {
-    if (this.head === null) return MX_ERR_SHOULD_WAIT;
-    const p = this.pop();
+    const p = this.head;
+    if (p === null) return MX_ERR_SHOULD_WAIT;
+    this.unqueue(p, null);
     const bytes = packetBytes(dst);
     if (bytes !== null) p.copyOut(bytes);
     p.dequeued();
@@ -252,9 +254,9 @@ export class PortObserver extends PortPacket implements Observer {
   obPrev: Observer | null = null;
   obNext: Observer | null = null;
   obLinked = false;
-  private observed = 0;
-  private count = 1;
   private readonly type: number;
+  /** The packet as it will be read: key, type, status and trigger are fixed; observed and count are set on queuing. */
+  private readonly image = new PacketImage();
 
   constructor(
     private readonly port: PortDispatcher,
@@ -266,6 +268,12 @@ export class PortObserver extends PortPacket implements Observer {
   ) {
     super();
     this.type = options === MX_WAIT_ASYNC_ONCE ? MX_PKT_TYPE_SIGNAL_ONE : MX_PKT_TYPE_SIGNAL_REP;
+    const words = this.image.words;
+    words[0] = keyLo;
+    words[1] = keyHi;
+    words[2] = this.type;
+    words[3] = MX_OK;
+    words[4] = trigger;
   }
 
   onInitialize(state: number, tracker: StateTracker): boolean {
@@ -281,8 +289,8 @@ export class PortObserver extends PortPacket implements Observer {
     if ((this.trigger & state) === 0) return false;
     let status = MX_OK;
     if (!this.queued) {
-      this.observed = state;
-      this.count = count;
+      this.image.words[5] = state;
+      this.image.words[6] = count;
       status = this.port.queue(this);
     }
     return this.type === MX_PKT_TYPE_SIGNAL_ONE || status !== MX_OK;
@@ -295,13 +303,6 @@ export class PortObserver extends PortPacket implements Observer {
   }
 
   override copyOut(dst: Uint8Array): void {
-    put32(dst, 0, this.keyLo);
-    put32(dst, 4, this.keyHi);
-    put32(dst, 8, this.type);
-    put32(dst, 12, MX_OK);
-    put32(dst, 16, this.trigger);
-    put32(dst, 20, this.observed);
-    put32(dst, 24, this.count);
-    dst.fill(0, 28, MX_PORT_PACKET_SIZE);
+    this.image.copyTo(dst);
   }
 }

@@ -64,7 +64,7 @@ export class StateTracker {
     const next = (this.signals & ~clear) | set;
     if (next === this.signals) return;
     this.signals = next;
-    this.notify(next);
+    if (this.head !== null) this.notify(next); // most changes (a channel's READABLE) have no observer: skip the call
   }
 
   /** Notifies observers as if `bits` were set, without storing them. */

@@ -22,13 +22,13 @@ import {
 } from "./constants.ts";
 import { get32, isBytes, isHandleArray, isOptOut, isOut, isU32, isU64, toBig } from "./args.ts";
 import { CallWaiter, type ChannelDispatcher, channelPair } from "./channel.ts";
-import { deadlinePassed, kernel_enter } from "./clock.ts";
+import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
 import type { mx_channel_call_args_t, mx_handle_t, mx_status_t, Out } from "./types.ts";
 import { park, syncResult } from "./wait.ts";
 
 export function mx_channel_create(options: number, out0: Out<mx_handle_t>, out1: Out<mx_handle_t>): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (options !== 0 || !isOut(out0) || !isOut(out1)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(2)) return MX_ERR_NO_MEMORY;
   const [a, b] = channelPair();
@@ -45,7 +45,7 @@ export function mx_channel_write(
   handles: Uint32Array | number[] | null,
   num_handles: number,
 ): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (options !== 0) return MX_ERR_INVALID_ARGS;
   const ch = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_CHANNEL);
   if (ch === null) return lookupStatus;
@@ -66,7 +66,7 @@ export function mx_channel_read(
   actual_bytes: Out<number> | null,
   actual_handles: Out<number> | null,
 ): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const ch = handleGet(handle, MX_RIGHT_READ, MX_OBJ_TYPE_CHANNEL);
   if (ch === null) return lookupStatus;
   if (!isU32(options) || (options & ~MX_CHANNEL_READ_MAY_DISCARD) !== 0) return MX_ERR_NOT_SUPPORTED;
@@ -108,7 +108,7 @@ export function channelCallCore(
   actual_handles: unknown,
   read_status: unknown,
 ): number {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (!validCallArgs(args) || !isOut(actual_bytes) || !isOut(actual_handles) || !isOptOut(read_status)) {
     return MX_ERR_INVALID_ARGS;
   }

@@ -12,14 +12,14 @@ import {
   MX_OK,
 } from "./constants.ts";
 import { isOut } from "./args.ts";
-import { kernel_enter } from "./clock.ts";
+import { kernel_enter, kernelWork } from "./clock.ts";
 import { EventDispatcher } from "./event.ts";
 import { eventPair } from "./eventpair.ts";
 import { handleAlloc, handleRoom } from "./handle_table.ts";
 import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
 
 export function mx_event_create(options: number, out: Out<mx_handle_t>): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (options !== 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(1)) return MX_ERR_NO_MEMORY;
   out.value = handleAlloc(new EventDispatcher(), MX_DEFAULT_EVENT_RIGHTS);
@@ -27,7 +27,7 @@ export function mx_event_create(options: number, out: Out<mx_handle_t>): mx_stat
 }
 
 export function mx_eventpair_create(options: number, out0: Out<mx_handle_t>, out1: Out<mx_handle_t>): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (options !== 0) return MX_ERR_NOT_SUPPORTED;
   if (!isOut(out0) || !isOut(out1)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(2)) return MX_ERR_NO_MEMORY;

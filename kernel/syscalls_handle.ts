@@ -12,12 +12,12 @@ import {
   MX_RIGHT_SAME_RIGHTS,
 } from "./constants.ts";
 import { isOut, isU32 } from "./args.ts";
-import { kernel_enter } from "./clock.ts";
+import { kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleClose, handleGet, handleRevalue, handleRights, lookupStatus } from "./handle_table.ts";
 import type { mx_handle_t, mx_rights_t, mx_status_t, Out } from "./types.ts";
 
 export function mx_handle_close(handle: mx_handle_t): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   return handleClose(handle);
 }
 
@@ -30,7 +30,7 @@ function derivedRights(rights: unknown, have: number): number {
 }
 
 export function mx_handle_duplicate(handle: mx_handle_t, rights: mx_rights_t, out: Out<mx_handle_t>): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const d = handleGet(handle, 0, 0);
   if (d === null) return lookupStatus;
   const have = handleRights(handle);
@@ -44,7 +44,7 @@ export function mx_handle_duplicate(handle: mx_handle_t, rights: mx_rights_t, ou
 }
 
 export function mx_handle_replace(handle: mx_handle_t, rights: mx_rights_t, out: Out<mx_handle_t>): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (handleGet(handle, 0, 0) === null) return lookupStatus;
   const r = derivedRights(rights, handleRights(handle));
   if (r < 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;

@@ -13,7 +13,7 @@ import {
   MX_RIGHT_WRITE,
 } from "./constants.ts";
 import { hi32, isOut, isU32, isU64, lo32 } from "./args.ts";
-import { kernel_enter } from "./clock.ts";
+import { kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
 import { InterruptDispatcher, interruptExists } from "./interrupt.ts";
 import { hal } from "./platform.ts";
@@ -21,7 +21,7 @@ import type { PortDispatcher } from "./port.ts";
 import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
 
 export function mx_interrupt_create(options: number, vector: number, out: Out<mx_handle_t>): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (options !== 0 || !isOut(out) || !isU32(vector) || !hal.interruptAvailable(vector >>> 0)) {
     return MX_ERR_INVALID_ARGS;
   }
@@ -38,7 +38,7 @@ export function mx_interrupt_bind(
   key: bigint | number,
   options: number,
 ): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const d = handleGet(interrupt, MX_RIGHT_READ, MX_OBJ_TYPE_INTERRUPT);
   if (d === null) return lookupStatus;
   const p = handleGet(port, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
@@ -48,7 +48,7 @@ export function mx_interrupt_bind(
 }
 
 export function mx_interrupt_ack(interrupt: mx_handle_t): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const d = handleGet(interrupt, MX_RIGHT_WRITE, MX_OBJ_TYPE_INTERRUPT);
   if (d === null) return lookupStatus;
   return (d as InterruptDispatcher).ack();

@@ -15,7 +15,7 @@ import {
   MX_WAIT_MANY_MAX_ITEMS,
 } from "./constants.ts";
 import { isOptOut, isU32, isU64, toBig } from "./args.ts";
-import { deadlinePassed, kernel_enter } from "./clock.ts";
+import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
 import { handleGet, lookupStatus } from "./handle_table.ts";
 import { SleepWaiter, WaitManyWaiter, WaitOneWaiter } from "./object_wait.ts";
 import type { mx_handle_t, mx_signals_t, mx_status_t, mx_wait_item_t, Out } from "./types.ts";
@@ -23,7 +23,7 @@ import { park, syncResult } from "./wait.ts";
 
 /** mx_object_wait_one up to the point of blocking. */
 export function waitOneCore(handle: mx_handle_t, signals: unknown, deadline: unknown, observed: unknown): number {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const d = handleGet(handle, MX_RIGHT_READ, 0);
   if (d === null) return lookupStatus;
   const tracker = d.tracker;
@@ -61,7 +61,7 @@ function validItems(items: unknown, n: number): items is mx_wait_item_t[] {
 
 /** mx_object_wait_many up to the point of blocking. */
 export function waitManyCore(items: unknown, count: unknown, deadline: unknown): number {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (!isU32(count) || !isU64(deadline)) return MX_ERR_INVALID_ARGS;
   const n = count >>> 0;
   if (n === 0) {
@@ -99,7 +99,7 @@ export function mx_object_wait_many(items: mx_wait_item_t[] | null, count: numbe
 }
 
 export function mx_object_signal(handle: mx_handle_t, clear_mask: number, set_mask: number): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const d = handleGet(handle, MX_RIGHT_WRITE, 0);
   if (d === null) return lookupStatus;
   if (d.tracker === null) return MX_ERR_NOT_SUPPORTED;
@@ -111,7 +111,7 @@ export function mx_object_signal(handle: mx_handle_t, clear_mask: number, set_ma
 }
 
 export function mx_object_signal_peer(handle: mx_handle_t, clear_mask: number, set_mask: number): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const d = handleGet(handle, 0, 0);
   if (d === null) return lookupStatus;
   return d.signalPeer(isU32(clear_mask) ? clear_mask : -1, isU32(set_mask) ? set_mask : -1);

@@ -14,6 +14,8 @@ import {
   MX_ERR_NOT_SUPPORTED,
   MX_ERR_SHOULD_WAIT,
   MX_ERR_TIMED_OUT,
+  MX_ERR_WRONG_TYPE,
+  MX_ERR_ACCESS_DENIED,
   MX_OBJ_TYPE_IOPORT,
   MX_OBJ_TYPE_IOPORT2,
   MX_OK,
@@ -26,18 +28,17 @@ import {
   MX_WAIT_ASYNC_REPEATING,
 } from "./constants.ts";
 import { hi32, isOut, isU32, isU64, lo32, toBig } from "./args.ts";
-import { deadlinePassed, kernel_enter } from "./clock.ts";
-import type { Dispatcher } from "./dispatcher.ts";
-import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
+import { deadlinePassed, drainInterrupts, interruptsBound, kernel_enter, kernelWork } from "./clock.ts";
+import { handleAlloc, handleGet, handleRoom, lookupRights, lookupStatus } from "./handle_table.ts";
 import { limits } from "./limits.ts";
 import { packetBytes } from "./packet.ts";
 import { PortDispatcher, PortObserver, PortWaiter, userPacket } from "./port.ts";
 import { PortV1Dispatcher, v1Packet } from "./port_v1.ts";
 import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
-import { park, syncResult } from "./wait.ts";
+import { BLOCKED, park, syncResult } from "./wait.ts";
 
 export function mx_port_create(options: number, out: Out<mx_handle_t>): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (!isU32(options) || (options & ~MX_PORT_OPT_V2) !== 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(1)) return MX_ERR_NO_MEMORY;
   const v2 = options === MX_PORT_OPT_V2;
@@ -46,16 +47,21 @@ export function mx_port_create(options: number, out: Out<mx_handle_t>): mx_statu
   return MX_OK;
 }
 
+/*
+ * mx_port_queue and mx_port_wait look the handle up once and then decide by type and rights what the 2017 code's
+ * two lookups (V1 first, V2 when size is 0) would have answered: a lookup costs thousands of instructions on XS.
+ */
+
 export function mx_port_queue(handle: mx_handle_t, packet: unknown, size: number): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (!isU32(size)) return MX_ERR_INVALID_ARGS;
   const n = size >>> 0;
   if (n > MX_PORT_MAX_PKT_SIZE) return MX_ERR_BUFFER_TOO_SMALL;
-  const v1 = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT);
-  if (v1 !== null) return queueV1(v1 as PortV1Dispatcher, packet, n);
-  if (n !== 0) return lookupStatus;
-  const d = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+  // Both lookups need WRITE, so BAD_HANDLE and ACCESS_DENIED come out the same; only the type decides.
+  const d = handleGet(handle, MX_RIGHT_WRITE, 0);
   if (d === null) return lookupStatus;
+  if (d.type === MX_OBJ_TYPE_IOPORT) return queueV1(d as PortV1Dispatcher, packet, n);
+  if (n !== 0 || d.type !== MX_OBJ_TYPE_IOPORT2) return MX_ERR_WRONG_TYPE;
   const src = packetBytes(packet);
   if (src === null) return MX_ERR_INVALID_ARGS;
   const port = d as PortDispatcher;
@@ -72,18 +78,25 @@ function queueV1(port: PortV1Dispatcher, packet: unknown, n: number): mx_status_
 
 /** mx_port_wait up to the point of blocking; parks a waiter and returns BLOCKED if it must wait. */
 export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unknown, size: unknown): number {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (packet === null || packet === undefined || !isU32(size)) return MX_ERR_INVALID_ARGS;
   const n = size >>> 0;
-  let d: Dispatcher | null = handleGet(handle, MX_RIGHT_READ, MX_OBJ_TYPE_IOPORT);
-  if (d === null) {
-    if (n !== 0) return lookupStatus;
-    d = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
-    if (d === null) return lookupStatus;
+  const d = handleGet(handle, 0, 0);
+  if (d === null) return lookupStatus;
+  const rights = lookupRights;
+  if (d.type !== MX_OBJ_TYPE_IOPORT || (rights & MX_RIGHT_READ) === 0) {
+    // The V1 lookup (READ, V1 port) failed with rights checked before type; size 0 retries as V2 (WRITE, V2 port).
+    if (n !== 0) return (rights & MX_RIGHT_READ) === 0 ? MX_ERR_ACCESS_DENIED : MX_ERR_WRONG_TYPE;
+    if ((rights & MX_RIGHT_WRITE) === 0) return MX_ERR_ACCESS_DENIED;
+    if (d.type !== MX_OBJ_TYPE_IOPORT2) return MX_ERR_WRONG_TYPE;
   }
   if (!isU64(deadline)) return MX_ERR_INVALID_ARGS;
   const port = d as PortDispatcher;
-  const status = port.take(packet, n);
+  let status = port.take(packet, n);
+  if (status === MX_ERR_SHOULD_WAIT && interruptsBound) {
+    drainInterrupts();
+    status = port.take(packet, n);
+  }
   if (status !== MX_ERR_SHOULD_WAIT) return status;
   if (deadlinePassed(deadline)) return MX_ERR_TIMED_OUT;
   const w = new PortWaiter(port, handle, packet, n);
@@ -93,11 +106,12 @@ export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unk
 }
 
 export function mx_port_wait(handle: mx_handle_t, deadline: bigint | number, packet: unknown, size: number): mx_status_t {
-  return syncResult(portWaitCore(handle, deadline, packet, size));
+  const status = portWaitCore(handle, deadline, packet, size);
+  return status === BLOCKED ? syncResult(status) : status; // the usual case returns without another call
 }
 
 export function mx_port_cancel(port: mx_handle_t, source: mx_handle_t, key: bigint | number): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const p = handleGet(port, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
   if (p === null) return lookupStatus;
   const src = handleGet(source, MX_RIGHT_READ, 0);
@@ -118,7 +132,7 @@ export function mx_object_wait_async(
   signals: number,
   options: number,
 ): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const p = handleGet(port, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
   if (p === null) return lookupStatus;
   const d = handleGet(handle, MX_RIGHT_READ, 0);

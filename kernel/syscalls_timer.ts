@@ -20,7 +20,7 @@ import {
   MX_TIMER_MIN_PERIOD,
 } from "./constants.ts";
 import { isOut, isU32, isU64, toBig } from "./args.ts";
-import { deadlinePassed, kernel_enter } from "./clock.ts";
+import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
 import { SleepWaiter } from "./object_wait.ts";
 import { hal } from "./platform.ts";
@@ -29,7 +29,7 @@ import type { mx_handle_t, mx_status_t, mx_time_t, Out } from "./types.ts";
 import { park, syncResult } from "./wait.ts";
 
 export function mx_timer_create(options: number, clock_id: number, out: Out<mx_handle_t>): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (options !== 0 || clock_id !== MX_CLOCK_MONOTONIC || !isOut(out)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(1)) return MX_ERR_NO_MEMORY;
   out.value = handleAlloc(new TimerDispatcher(), MX_DEFAULT_TIMER_RIGHTS);
@@ -42,7 +42,7 @@ export function mx_timer_start(
   period: bigint | number,
   slack: bigint | number,
 ): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (!isU64(deadline) || deadline === 0 || deadline === 0n) return MX_ERR_INVALID_ARGS;
   const d = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_TIMER);
   if (d === null) return lookupStatus;
@@ -53,7 +53,7 @@ export function mx_timer_start(
 }
 
 export function mx_timer_cancel(handle: mx_handle_t): mx_status_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const d = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_TIMER);
   if (d === null) return lookupStatus;
   (d as TimerDispatcher).cancel();
@@ -61,12 +61,12 @@ export function mx_timer_cancel(handle: mx_handle_t): mx_status_t {
 }
 
 export function mx_time_get(clock_id: number): mx_time_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   return isU32(clock_id) && clock_id >= MX_CLOCK_MONOTONIC && clock_id <= MX_CLOCK_THREAD ? hal.now() : 0n;
 }
 
 export function mx_deadline_after(nanoseconds: bigint | number): mx_time_t {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   const now = hal.now();
   if (!isU64(nanoseconds)) return now;
   const t = now + toBig(nanoseconds);
@@ -75,7 +75,7 @@ export function mx_deadline_after(nanoseconds: bigint | number): mx_time_t {
 
 /** mx_nanosleep up to the point of blocking. */
 export function nanosleepCore(deadline: unknown): number {
-  kernel_enter();
+  if (kernelWork) kernel_enter();
   if (!isU64(deadline)) return MX_ERR_INVALID_ARGS;
   if (deadlinePassed(deadline)) return MX_OK;
   const w = new SleepWaiter(MX_OK);

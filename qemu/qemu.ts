@@ -7,9 +7,11 @@
  * - `-icount shift=0,sleep=off` by default: virtual time advances one nanosecond per instruction and idle time is
  *   skipped, so runs are repeatable and a timer delta read in the guest is an instruction count;
  * - the guest's exit status comes back through semihosting (SYS_EXIT_EXTENDED);
- * - console output (the first UART) is streamed as it arrives, and kept for the caller.
+ * - console output (the first UART) is streamed as it arrives, or written to a file for exactly repeatable runs,
+ *   and kept for the caller.
  */
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 
 import type { Board } from "../tools/lib/board.ts";
 import { requireTool } from "../tools/lib/jobs.ts";
@@ -30,6 +32,12 @@ export interface QemuOptions {
   gdb?: boolean;
   /** Called with console output as it arrives. */
   onOutput?: (text: string) => void;
+  /**
+   * Write the console to this file instead of a pipe (onOutput is then not called; `output` is read from the file
+   * at the end). For runs whose instruction counts must repeat exactly: a pipe that the host drains late makes QEMU's
+   * UART report "transmit full", and the guest's wait for it lasts a host-dependent number of instructions.
+   */
+  consoleFile?: string;
   extraArgs?: string[];
   /** The program's semihosting command line (its argv), and the folder its host files are relative to. */
   semihostingArgs?: string[];
@@ -49,7 +57,8 @@ export interface QemuResult {
 }
 
 export function qemuArgs(options: QemuOptions): string[] {
-  const args = ["-M", options.board.qemu.machine, "-display", "none", "-monitor", "none", "-serial", "stdio"];
+  const serial = options.consoleFile ? `file:${options.consoleFile}` : "stdio";
+  const args = ["-M", options.board.qemu.machine, "-display", "none", "-monitor", "none", "-serial", serial];
   if (options.uartSocket) args.push("-chardev", `socket,id=uart1,path=${options.uartSocket},server=on,wait=on`, "-serial", "chardev:uart1");
   if (options.qtestSocket) args.push("-accel", "tcg", "-qtest", `unix:${options.qtestSocket}`);
   if (options.icount !== false) args.push("-icount", "shift=0,sleep=off");
@@ -83,6 +92,7 @@ export function runQemu(options: QemuOptions): Promise<QemuResult> {
         }, options.timeoutMs);
     child.on("close", (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (options.consoleFile && existsSync(options.consoleFile)) output = readFileSync(options.consoleFile, "utf8");
       const qemuFailed = code !== 0 && /^qemu-system-arm: (?!.*\binfo: )/m.test(stderr);
       const result: QemuResult = { status: timedOut || signal || qemuFailed ? undefined : (code ?? undefined), timedOut, output, stderr };
       if (timedOut) result.problem = `the guest did not finish within ${(options.timeoutMs / 1000).toFixed(0)} s (hung, or linked for the wrong board?)`;

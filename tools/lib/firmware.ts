@@ -190,6 +190,13 @@ function modulesAssembly(xsbFiles: string[], inFlash: boolean[]): string {
   return `/* Generated: the bytecode of every module, placed in flash. */\n\t.section .rodata.runtime_modules, "a"\n${body}\n`;
 }
 
+/**
+ * The engine is built for size (-Os) except the code every JavaScript step runs through: the bytecode interpreter,
+ * allocation, property access and type conversion. At -O2 they make the kernel's port round trip 10% faster
+ * (measured: 41,800 -> 37,800 instructions) for about 35 KB of flash.
+ */
+const hotEngineSources = new Set(["xsRun.c", "xsMemory.c", "xsProperty.c", "xsType.c"]);
+
 const units = (sources: string[], dir: string): CompileUnit[] =>
   sources.map((source) => ({ source, object: join(dir, `${source.split("/").pop()!.replace(/\.[cS]$/, "")}.o`) }));
 
@@ -313,14 +320,18 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
     ...readdirSync(archDir).filter((f) => f.endsWith(".c")).map((f) => join(archDir, f)),
     ...board.sources,
   ];
-  const engineUnits = units(deviceEngineSources(Boolean(options.debug)), join(boardDir, "engine"));
+  const engineSources = deviceEngineSources(Boolean(options.debug));
+  const hot = engineSources.filter((f) => hotEngineSources.has(f.split("/").pop()!));
+  const engineUnits = units(engineSources.filter((f) => !hot.includes(f)), join(boardDir, "engine"));
+  const hotUnits = units(hot, join(boardDir, "engine-hot"));
   const runtimeUnits = units(ownSources, join(boardDir, "runtime"));
   const appUnits = units([join(gen, "manifest.c"), join(gen, "modules.S"), ...nativeModules], join(appDir, "obj"));
   await compile("engine", cc, [...common, "-w"], engineUnits);
+  await compile("engine (speed)", cc, [...common, "-w", "-O2"], hotUnits);
   await compile("runtime", cc, ownFlags, runtimeUnits);
   await compile("program", cc, [...ownFlags, `-I${gen}`], appUnits);
 
-  const objects = [...engineUnits, ...runtimeUnits, ...appUnits].map((u) => u.object);
+  const objects = [...engineUnits, ...hotUnits, ...runtimeUnits, ...appUnits].map((u) => u.object);
   const link = await run(cc, [
     ...board.cpuFlags,
     "-nostartfiles",
