@@ -10,10 +10,10 @@
  *
  * The program ends when the loop is idle with no alarm armed and no interrupt line enabled: no event can wake it.
  * It exits 0 if the main module completed, EXIT_DEADLOCK if the main module is still waiting (it never will finish),
- * or through native.exit(status) earlier. The boot line gives reset-to-main and machine-creation times, the RAM in
- * use, and when the main module's import began; under `qemu -icount shift=0` one nanosecond is one instruction, so
- * those are instruction counts. It is printed once the main module has run to its first await, so that printing
- * does not delay the program.
+ * or through native.exit(status) earlier. The boot line gives reset-to-main and machine-creation times, the XS heap
+ * and the RAM in use once the machine exists, and when the main module's import began; under `qemu -icount shift=0`
+ * one nanosecond is one instruction, so those are instruction counts. It is printed once the main module has run to
+ * its first await, so that printing does not delay the program.
  */
 #include "hal.h"
 #include "runtime.h"
@@ -55,10 +55,9 @@ static void run_setup_modules(xsMachine* the)
 			xsAwaitImport(runtime_modules[i].path, XS_IMPORT_NAMESPACE);
 }
 
-static void print_boot_line(uint64_t boot_ns, uint64_t created_ns, uint64_t main_ns)
+static void print_boot_line(uint64_t boot_ns, uint64_t created_ns, const runtime_memory_t* created, uint64_t main_ns)
 {
-	runtime_memory_t memory;
-	runtime_memory_report(&memory);
+	runtime_memory_t memory = *created;
 	runtime_print("[xs] ");
 	runtime_print(board_name);
 	runtime_print_int(": reset to main ", (long long)boot_ns);
@@ -71,6 +70,8 @@ static void print_boot_line(uint64_t boot_ns, uint64_t created_ns, uint64_t main
 
 static void start_main(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns)
 {
+	runtime_memory_t created;
+	runtime_memory_report(&created);
 	runtime_attach_natives(machine, boot_ns, created_ns);
 	xsBeginHost(machine);
 	{
@@ -79,7 +80,7 @@ static void start_main(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns
 		uint64_t main_ns = board_now_ns();
 		xsVar(0) = xsAwaitImport(runtime_main_module, XS_IMPORT_ASYNC);
 		/* After the main module's first turn, so that printing it does not delay the program. */
-		print_boot_line(boot_ns, created_ns, main_ns);
+		print_boot_line(boot_ns, created_ns, &created, main_ns);
 		xsCall2(xsVar(0), xsID("then"), xsNewHostFunction(fx_main_fulfilled, 1), xsNewHostFunction(fx_main_rejected, 1));
 	}
 	xsEndHost(machine);

@@ -311,7 +311,7 @@ export function renderMarkdown(results: BenchResults): string {
     "| step | instructions |",
     "|---|--:|",
     `| reset → first instruction of C main() | ${b.reset_to_main_exact_instructions === null ? "—" : fmt(b.reset_to_main_exact_instructions)} exact (clock: ${fmt(b.reset_to_main_timer_ns)}) |`,
-    `| XS machine creation (xsCreateMachine) | ${fmt(b.machine_create_instructions)} |`,
+    `| XS machine creation (cloned from the base heap in flash) | ${fmt(b.machine_create_instructions)} |`,
     `| reset → first statement of the main module (kernel and benchmark modules loaded, setup run) | ${fmt(b.reset_to_main_module_instructions)} |`,
     "",
     "## Memory",
