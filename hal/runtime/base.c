@@ -19,7 +19,8 @@
  * keyed by objects (it hashes their addresses) fails the generation.
  *
  * Read-only memory. A clone never writes the root: fxShare marks every slot (the collector then skips them) and
- * gives every unfrozen object and closure an alias ID, so a change copies it into the clone's RAM. The rest is
+ * gives every unfrozen object and closure an alias ID, so a change copies it into the clone's RAM (scopes need none:
+ * their variables have their own). The rest is
  * done here and in tools/xs-patches: strings, bigints, bytecode and key names become their "X" (external) kinds,
  * which the collector neither marks nor moves; objects whose state XS cannot copy on write (ArrayBuffer, Map, Set,
  * their weak variants, typed arrays, proxies, settled promises) are frozen, so writing one throws TypeError ("read-
@@ -529,6 +530,31 @@ static void fill_global_cache(txMachine* the)
 		mxBehaviorGetProperty(the, mxGlobal.value.reference, id, 0, XS_OWN);
 }
 
+/* After sharing: an environment (a scope) is never changed as an object in a clone, only its variables are, and
+ * those have alias IDs of their own, so environments lose theirs and the IDs are renumbered without gaps: every ID
+ * costs each clone a pointer, and clearing it at boot. `owners` has room for the->aliasCount pointers. */
+static void renumber_aliases(txMachine* the, txSlot** owners)
+{
+	c_memset(owners, 0, the->aliasCount * sizeof(txSlot*));
+	for (txSlot* heap = the->firstHeap; heap; heap = heap->next)
+		for (txSlot* slot = heap + 1; slot < heap->value.reference; slot++) {
+			if (slot->kind == XS_INSTANCE_KIND && slot->ID > 0)
+				owners[slot->ID] = slot;
+			else if (slot->kind == XS_CLOSURE_KIND && slot->value.closure->ID > 0)
+				owners[slot->value.closure->ID] = slot->value.closure;
+		}
+	txID next = 1;
+	for (txID id = 1; id < the->aliasCount; id++) {
+		txSlot* owner = owners[id];
+		if (!owner)
+			continue;
+		bool environment = owner->kind == XS_INSTANCE_KIND && owner->next && (owner->next->flag & XS_INTERNAL_FLAG)
+			&& owner->next->ID == XS_ENVIRONMENT_BEHAVIOR;
+		owner->ID = environment ? XS_NO_ID : next++;
+	}
+	the->aliasCount = next;
+}
+
 static uint32_t count_slots(txMachine* the)
 {
 	uint32_t count = 0;
@@ -612,6 +638,13 @@ static int build_image(void)
 	externalize_all(the);
 	txMachine* root = root_of(the);
 	generator.end = runtime_heap_top();
+	txSlot** owners = _sbrk(the->aliasCount * sizeof(txSlot*));
+	if (owners == (void*)-1) {
+		runtime_print("\n*** base heap: no RAM left to renumber alias IDs\n");
+		return EXIT_BAD_IMAGE;
+	}
+	renumber_aliases(the, owners);
+	root->aliasCount = the->aliasCount;
 	if (generator.preload_file >= 0)
 		hal_host_close(generator.preload_file);
 

@@ -50,9 +50,8 @@ static void fx_main_rejected(xsMachine* the)
  * setup module ran when the base heap was generated. */
 static void run_setup_modules(xsMachine* the)
 {
-	for (uint32_t i = 0; i < runtime_module_count; i++)
-		if (!c_strncmp(runtime_modules[i].path, "setup/", 6) && runtime_modules[i].xsb)
-			xsAwaitImport(runtime_modules[i].path, XS_IMPORT_NAMESPACE);
+	for (const char* const* path = runtime_setup_modules; *path; path++)
+		xsAwaitImport(*path, XS_IMPORT_NAMESPACE);
 }
 
 static void print_boot_line(uint64_t boot_ns, uint64_t created_ns, const runtime_memory_t* created, uint64_t main_ns)

@@ -21,6 +21,7 @@ extern const runtime_module_t runtime_modules[];
 extern const uint32_t runtime_module_count;
 extern const char* const runtime_preloads[]; /* manifest "preload", in order */
 extern const uint32_t runtime_preload_count;
+extern const char* const runtime_setup_modules[]; /* the "setup/*" modules that were not preloaded, NULL-terminated */
 extern const xsCreation runtime_creation;
 extern const char runtime_main_module[];
 extern const char runtime_build_id[];

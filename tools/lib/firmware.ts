@@ -148,6 +148,8 @@ function manifestSource(manifest: Manifest, modules: EmittedModule[], xsbFiles: 
     .join("\n");
   const externs = modules.flatMap((_, i) => (inFlash[i] ? [`extern const uint8_t runtime_module_${i}[];`] : [])).join("\n");
   const preloads = modules.filter((m) => manifest.preload.some((entry) => matchesPreload(entry, m.specifier))).map((m) => `\t${cString(m.specifier)},`);
+  // Moddable runs every "setup/*" module before main; a preloaded one already ran when the base heap was made.
+  const setups = modules.filter((m, i) => inFlash[i] && m.specifier.startsWith("setup/")).map((m) => `\t${cString(m.specifier)},`);
   return `/* Generated from ${show(manifest.file)}: the module table and the machine's creation record. */
 #include "runtime.h"
 
@@ -162,6 +164,10 @@ ${preloads.join("\n")}
 	NULL
 };
 const uint32_t runtime_preload_count = ${preloads.length};
+const char* const runtime_setup_modules[] = {
+${setups.join("\n")}
+	NULL
+};
 const bool runtime_base_verify = ${verifyBase(manifest) ? "true" : "false"};
 
 const xsCreation runtime_creation = {
@@ -281,7 +287,10 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   mkdirSync(join(appDir, "gen"), { recursive: true });
 
   const config = configModule(manifest.config);
-  const modules = [...compileModules(manifest, [config.specifier]), config];
+  // The main module first: the firmware looks it up at every boot, by a linear search of this table.
+  const modules = [...compileModules(manifest, [config.specifier]), config].sort(
+    (a, b) => Number(b.specifier === manifest.creation.main) - Number(a.specifier === manifest.creation.main),
+  );
   const xsbFiles = await compileBytecode(modules, join(appDir, "xsb"), Boolean(options.debug));
   const buildId = hash(xsbFiles.map((f) => readFileSync(f).toString("hex")).join("")).slice(0, 12);
   const preloaded = preloadedModules(manifest, modules);
