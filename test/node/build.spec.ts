@@ -32,7 +32,7 @@ describe("build tool (tools/build.ts)", function () {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /flash\s+[\d,]+ B of 4,194,304 B/);
     assert.match(result.stdout, /static RAM\s+[\d,]+ B/);
-    assert.match(result.stdout, /XS creation\s+chunks 4096\+2048 B/);
+    assert.match(result.stdout, /XS creation\s+chunks 4096\+8192 B/);
     assert.match(result.stdout, /base heap\s+[\d,]+ B in flash: [\d,]+ slots/);
     assert.match(result.stdout, /RAM per VM\s+[\d,]+ B when cloned/);
     assert.ok(existsSync(imageOf(app)));
