@@ -566,13 +566,12 @@ static uint32_t count_slots(txMachine* the)
 static void generate(void) __attribute__((noreturn));
 static int build_image(void);
 
-/* The command line: <program> <heap offset> <end of RAM> <image file> <preload file>. */
-int runtime_base_generate(void)
+/* The command line: <program> <heap offset> <end of RAM> <image file> <preload file>. It is read into a buffer on
+ * the stack in use, twice: the first stack may become heap, and a static buffer would cost every firmware RAM. */
+static int command_line(char* line, size_t size, char* words[5])
 {
-	static char line[512];
-	char* words[5];
 	int n = 0;
-	if (hal_host_command_line(line, sizeof(line)))
+	if (hal_host_command_line(line, size))
 		for (char* p = line; *p && n < 5;) {
 			while (*p == ' ')
 				*p++ = 0;
@@ -581,14 +580,20 @@ int runtime_base_generate(void)
 			while (*p && *p != ' ')
 				p++;
 		}
-	size_t offset = n == 5 ? (size_t)strtoul(words[1], C_NULL, 0) : 1;
-	char* ram_end = n == 5 ? (char*)strtoul(words[2], C_NULL, 0) : C_NULL;
+	return n;
+}
+
+int runtime_base_generate(void)
+{
+	char line[256];
+	char* words[5];
+	bool complete = command_line(line, sizeof(line), words) == 5;
+	size_t offset = complete ? (size_t)strtoul(words[1], C_NULL, 0) : 1;
+	char* ram_end = complete ? (char*)strtoul(words[2], C_NULL, 0) : C_NULL;
 	if ((offset & 7) || ((uintptr_t)ram_end & 7)) {
 		runtime_print("\n*** base heap: this firmware's base heap was never generated (the build generates it under QEMU)\n");
 		return EXIT_BAD_IMAGE;
 	}
-	generator.image_path = words[3];
-	generator.preload_file = hal_host_open(words[4], false);
 	generator.start = runtime_heap_restart(offset, ram_end - GENERATOR_STACK_SIZE);
 	runtime_set_c_stack_limit(ram_end - GENERATOR_STACK_SIZE);
 	hal_continue_on_stack(generate, ram_end);
@@ -597,6 +602,11 @@ int runtime_base_generate(void)
 /* Builds and writes the image, then ends the program: the stack it was called on may be part of the heap now. */
 static void generate(void)
 {
+	char line[256];
+	char* words[5];
+	command_line(line, sizeof(line), words);
+	generator.image_path = words[3];
+	generator.preload_file = hal_host_open(words[4], false);
 	hal_exit(build_image());
 }
 
