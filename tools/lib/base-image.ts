@@ -42,7 +42,7 @@ export interface BaseImage {
 const OFFSET = 0x1000;
 
 /** Offsets in hal/runtime/base.c's base_header_t. */
-const HEADER = { size: 16, root: 40, slotCount: 44, chunkBytes: 48, aliasCount: 52, keyCount: 56, body: 60, header: 64, length: 68 };
+const HEADER = { size: 16, slotCount: 44, chunkBytes: 48, aliasCount: 52, keyCount: 56, body: 60, header: 64, length: 68 };
 
 const show = (path: string) => relative(process.cwd(), path) || path;
 
