@@ -624,7 +624,7 @@ static int build_image(void)
 	creation.incrementalChunkSize = 4096;
 	creation.initialHeapCount = 4096;
 	creation.incrementalHeapCount = 128;
-	creation.stackCount = 384;
+	creation.stackCount = runtime_creation.stackCount; /* preloaded module bodies run on it */
 	creation.initialKeyCount = 512;
 	creation.incrementalKeyCount = 128;
 	creation.staticSize = 0;

@@ -136,7 +136,10 @@ async function generate(board: Board, elf: string, dir: string): Promise<Buffer>
         const result = await runQemu({ board: machine, elf, timeoutMs: 120_000, cwd: dir, semihostingArgs: args });
         if (result.status !== 0) {
           const lines = (result.stderr + result.output).split("\n");
-          const reason = lines.find((line) => line.startsWith("***")) ?? result.problem ?? `exit status ${result.status}`;
+          const at = lines.findIndex((line) => line.startsWith("***"));
+          // The abort line, and the exception under it when there is one ("    TypeError: ...").
+          const detail = at >= 0 && /^\s{4}\S/.test(lines[at + 1] ?? "") ? `: ${lines[at + 1].trim()}` : "";
+          const reason = at >= 0 ? lines[at] + detail : (result.problem ?? `exit status ${result.status}`);
           throw new BuildError(show(elf), `base heap generation failed: ${reason.replace(/^\*+\s*/, "").trim()}`);
         }
         const output = readFileSync(join(dir, file));
