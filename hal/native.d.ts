@@ -34,7 +34,16 @@ declare global {
     exit(status: number): never;
     /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none);
      * mallocBytes: everything the C heap holds (XS's chunks, slots and tables, and the runtime's buffers). */
-    memory(): { chunkBytes: number; slotBytes: number; peakBytes: number; limitBytes: number; mallocBytes: number };
+    memory(): {
+      chunkBytes: number;
+      slotBytes: number;
+      peakBytes: number;
+      limitBytes: number;
+      /** Everything the C heap holds (XS's chunks and slots, its tables, the runtime's buffers). */
+      mallocBytes: number;
+      /** All the RAM the heap may use: between .bss and the C stack, and the board's extra region. */
+      heapRoomBytes: number;
+    };
     readonly board: string;
     readonly build: string;
     /** Clock readings at the start of main() and after the machine was created. */

@@ -4,14 +4,15 @@
  *
  * Selection (set by `npm run test:device -- <specs...>`, tools/test-device.ts): DEVICE_SPECS, a list of spec files
  * or directories separated by the path delimiter (default: test/kernel and test/device), and DEVICE_BOARDS
- * (default: mps2-an386 and mps2-an385).
+ * (default: every board in boards/).
  */
 import { delimiter } from "node:path";
 
+import { boardNames } from "../tools/lib/board.ts";
 import { defaultDeviceSpecs, findSpecs, runDeviceTests } from "../tools/lib/device-tests.ts";
 import type { ErrorInfo, ProtocolEvent } from "./device/runtime/protocol.ts";
 
-const boards = (process.env.DEVICE_BOARDS ?? "mps2-an386,mps2-an385").split(",").filter(Boolean);
+const boards = process.env.DEVICE_BOARDS ? process.env.DEVICE_BOARDS.split(",").filter(Boolean) : boardNames();
 const specs = findSpecs(process.env.DEVICE_SPECS ? process.env.DEVICE_SPECS.split(delimiter) : defaultDeviceSpecs);
 const testTimeoutMs = Number(process.env.DEVICE_TEST_TIMEOUT ?? 5000);
 const runTimeoutMs = Number(process.env.DEVICE_RUN_TIMEOUT ?? 300_000);

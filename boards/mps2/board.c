@@ -66,6 +66,12 @@ uint64_t board_now_ns(void)
 	return cmsdk_clock_ticks() * NS_PER_TICK;
 }
 
+void board_extra_ram(char** start, size_t* size)
+{
+	*start = NULL;
+	*size = 0;
+}
+
 uint64_t board_clock_wrap_ns(void)
 {
 	return (1ull << 32) * NS_PER_TICK;

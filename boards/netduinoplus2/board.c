@@ -104,6 +104,17 @@ uint64_t board_now_ns(void)
 	return ticks_to_ns(stm32_counter_ticks());
 }
 
+/*
+ * The chip's other 64 KiB: core-coupled RAM at 0x10000000, which the C heap's arena (SRAM, memory.ld) cannot span.
+ * QEMU 7.2 does not model CCM, but its netduinoplus2 SRAM is 192 KiB in one block: the same 64 KiB sits right after
+ * the 128 KiB the image is linked for. Either way the XS heap gets the chip's 192 KiB.
+ */
+void board_extra_ram(char** start, size_t* size)
+{
+	*start = running_on_qemu() ? (char*)0x20020000u : (char*)0x10000000u;
+	*size = 64 * 1024;
+}
+
 uint64_t board_clock_wrap_ns(void)
 {
 	return ticks_to_ns(1ull << 32);

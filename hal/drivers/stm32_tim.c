@@ -83,25 +83,32 @@ void stm32_alarm_init(uintptr_t base, uint32_t timer_hz, bool emulated, uint64_t
 
 /*
  * QEMU's model counts at 1 GHz (a tick is a nanosecond) and, on a write to CNT at time C with value v and prescaler
- * p - 1, schedules its event at C + (ARR + floor(C / p) - v) * p. Writing v = floor(C / p) leaves C + ARR * p: the
- * wanted delay, at a resolution of p ns. p grows with C so that C / p fits the 32-bit counter (p = 1 for the first
- * 2.1 s, 41 ns at three minutes). C is the time of the CNT write, which under -icount is the clock reading plus the
- * fixed number of instructions between the two (measured: EMULATED_WRITE_DELAY).
+ * p - 1, schedules its event at C + (ARR + floor(C / p) - v) * p; while the timer stays enabled it then re-arms
+ * itself every (ARR + floor(C / p) - v) * p. If that sum is zero or negative the model re-fires at the same instant
+ * forever and the guest never runs again, so v must never exceed floor(C / p): writing v = floor(now / p), with now
+ * a clock reading taken before the write, guarantees it. The event then lands near now + 2 * (C - now) + ARR * p,
+ * and C - now is the fixed number of instructions between the reading and the write under -icount plus the clock's
+ * own offset (measured: EMULATED_WRITE_DELAY). An error in that figure only moves the event a little, which the
+ * ISR's spin absorbs. p grows with the time so that now / p fits the 32-bit counter (p = 1 for the first 2.1 s,
+ * 41 ns at three minutes). The event is aimed early rather than late: a late alarm cannot be taken back.
  */
 #define EMULATED_WRITE_DELAY 300u
 
 static void program_emulated(uint64_t now, uint64_t target)
 {
-	uint64_t c = now + EMULATED_WRITE_DELAY;
-	uint32_t p = (uint32_t)(c >> 31) + 1;
-	uint64_t delay = target > c ? target - c : 1;
-	uint64_t count = (delay + p - 1) / p;
+	uint32_t p = (uint32_t)(now >> 31) + 1;
+	uint64_t earliest = now + 2 * EMULATED_WRITE_DELAY;
+	uint64_t count = target > earliest ? (target - earliest) / p : 0;
+	if (count == 0)
+		count = 1;
 	if (count > 0x7FFFFFFFu)
 		count = 0x7FFFFFFFu; /* the ISR re-arms for the rest */
+	uint32_t value = (uint32_t)(now / p);
+	/* Enabled last: an event the PSC and ARR writes schedule from stale state is ignored while CEN is clear. */
 	TIM_PSC(alarm_base) = p - 1;
 	TIM_ARR(alarm_base) = (uint32_t)count;
+	TIM_CNT(alarm_base) = value;
 	TIM_CR1(alarm_base) = CR1_CEN;
-	TIM_CNT(alarm_base) = (uint32_t)(c / p);
 }
 
 static void program_chip(uint64_t now, uint64_t target)

@@ -34,6 +34,9 @@ void board_console_write(const char* bytes, size_t count);
 /* Monotonic nanoseconds since reset; never goes backwards, correct across counter wrap. */
 uint64_t board_now_ns(void);
 
+/* RAM outside the C heap's arena that the XS heap may also use (start, size; size 0 when there is none). */
+void board_extra_ram(char** start, size_t* size);
+
 /* How often the clock's hardware counter wraps, in ns (tests read the clock across a wrap). */
 uint64_t board_clock_wrap_ns(void);
 

@@ -201,6 +201,7 @@ static void fx_memory(xsMachine* the)
 	xsSet(xsResult, xsID("peakBytes"), xsInteger(memory.peak_bytes));
 	xsSet(xsResult, xsID("limitBytes"), xsInteger(memory.limit_bytes));
 	xsSet(xsResult, xsID("mallocBytes"), xsInteger(memory.malloc_bytes));
+	xsSet(xsResult, xsID("heapRoomBytes"), xsInteger(memory.room_bytes));
 }
 
 static void fx_boot_time(xsMachine* the)
@@ -211,6 +212,13 @@ static void fx_boot_time(xsMachine* the)
 static void fx_machine_time(xsMachine* the)
 {
 	fxFromBigUint64(the, &xsResult, machine_time_ns);
+}
+
+/* A getter, not a value: the natives object is built into the base heap before board_init has measured the clock
+ * (a board may learn its timer frequency only then, as the Netduino does between QEMU and the chip). */
+static void fx_clock_wrap(xsMachine* the)
+{
+	xsResult = xsNumber((xsNumberValue)board_clock_wrap_ns());
 }
 
 static void define_function(xsMachine* the, xsSlot* target, const char* name, xsCallback callback, int length)
@@ -252,11 +260,11 @@ void runtime_install_natives(xsMachine* machine)
 		define_function(the, &xsVar(0), natives[i].name, natives[i].callback, natives[i].length);
 	define_getter(the, &xsVar(0), "bootTime", fx_boot_time);
 	define_getter(the, &xsVar(0), "machineTime", fx_machine_time);
+	define_getter(the, &xsVar(0), "clockWrap", fx_clock_wrap);
 	xsSet(xsVar(0), xsID("board"), xsString((xsStringValue)board_name));
 	xsSet(xsVar(0), xsID("build"), xsString((xsStringValue)runtime_build_id));
 	xsSet(xsVar(0), xsID("uartVector"), xsInteger((xsIntegerValue)board_data_uart_vector));
 	xsSet(xsVar(0), xsID("alarmResolution"), xsInteger((xsIntegerValue)board_alarm_resolution_ns));
-	xsSet(xsVar(0), xsID("clockWrap"), xsNumber((xsNumberValue)board_clock_wrap_ns()));
 	xsSet(xsVar(0), xsID("spareLines"), xsNewArray(0));
 	xsVar(1) = xsGet(xsVar(0), xsID("spareLines"));
 	for (unsigned i = 0; i < board_spare_line_count; i++)

@@ -42,6 +42,7 @@ void* _sbrk(ptrdiff_t increment);
 typedef struct {
 	uint32_t chunk_bytes, slot_bytes, peak_bytes, limit_bytes;
 	uint32_t malloc_bytes; /* everything the C heap holds: XS's chunks and slots, its tables, the runtime's buffers */
+	uint32_t room_bytes;   /* all the RAM the heap may use: between .bss and the C stack, and the board's extra RAM */
 } runtime_memory_t;
 void runtime_memory_report(runtime_memory_t* out);
 void runtime_memory_uncap(void);

@@ -18,6 +18,15 @@ import {
   MX_PORT_OPT_V2,
 } from "../../kernel/index.ts";
 
+/**
+ * False on a device whose C heap cannot hold `bytes` (the RAM a test needs for its buffers and the kernel's copies).
+ * On Node, and on boards with RAM to spare, always true: a test that skips itself here is reported as pending.
+ */
+export function roomFor(bytes: number): boolean {
+  const device = (globalThis as { native?: { memory(): { heapRoomBytes: number } } }).native;
+  return device === undefined || device.memory().heapRoomBytes >= bytes;
+}
+
 const tracked: number[] = [];
 
 /** Closes `h` after the test (a handle already closed or moved is simply skipped). */

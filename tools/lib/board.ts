@@ -22,7 +22,8 @@ export interface Board {
   /** Directory holding the board's linker script, and its file name. */
   linkerDir: string;
   linkerScript: string;
-  qemu: { machine: string; extra?: string[] };
+  /** QEMU machine, extra arguments, and the QOM path of the NVIC for qtest `set_irq_in` (default /machine/armv7m). */
+  qemu: { machine: string; extra?: string[]; nvic?: string };
   /**
    * The board whose QEMU machine runs this board's firmware to generate its base heap, when this board's own model
    * cannot: it needs RAM enough for the whole heap where this board's RAM is, and memory where its flash is.
@@ -42,6 +43,8 @@ export interface Board {
     loader?: string;
   };
   ram: { origin: number; size: number };
+  /** How device tests run there: `firmwarePerSpec` when the whole suite's code does not fit the board's RAM. */
+  deviceTests?: { firmwarePerSpec?: boolean };
   /** Whether the board has hardware floating point (images differ per float ABI). */
   hardFloat: boolean;
 }
@@ -90,5 +93,6 @@ export function loadBoard(name: string): Board {
     flash: board.flash,
     ram: board.ram,
     hardFloat: cpuFlags.includes("-mfloat-abi=hard"),
+    deviceTests: board.deviceTests,
   };
 }

@@ -4,9 +4,11 @@
  * 1. rollup bundles a generated entry that imports the on-device mocha runtime (which installs describe/it/...),
  *    then every spec file, then runs them. Spec files and their relative helper imports are bundled; `node:assert`
  *    and `node:assert/strict` map to the on-device assert; imports of modules the firmware already has (the kernel,
- *    `#hal`) stay external and resolve to the firmware's own modules, so tests see the one kernel instance that the
- *    manifest configured. TypeScript is transpiled per file (types are checked by `npm run typecheck`, not here, so a
- *    spec written for Node runs unchanged).
+ *    `#hal`, the test runtime) stay external and resolve to the firmware's own modules, so tests see the one kernel
+ *    instance that the manifest configured. The kernel and the test runtime are preloaded into the firmware's base
+ *    heap (test/device/runtime/manifest.json): their code stays in flash, and only the specs' own code takes RAM.
+ *    TypeScript is transpiled per file (types are checked by `npm run typecheck`, not here, so a spec written for
+ *    Node runs unchanged).
  * 2. The bundle becomes the main module of a firmware built from test/device/manifest.json for the board.
  * 3. QEMU runs it; the runtime prints one `@@mocha {...}` line per event (test/device/runtime/protocol.ts), parsed
  *    here as it streams. A per-test timeout inside the guest fails a test that never settles; a guest that hangs or
@@ -79,15 +81,15 @@ const candidates = (path: string) =>
 function devicePlugin(firmwareModules: Map<string, string>): Plugin {
   const specifiers = new Set(firmwareModules.values());
   const assertModules: Record<string, string> = {
-    "node:assert": join(runtimeDir, "assert.ts"),
-    assert: join(runtimeDir, "assert.ts"),
-    "node:assert/strict": join(runtimeDir, "assert-strict.ts"),
-    "assert/strict": join(runtimeDir, "assert-strict.ts"),
+    "node:assert": "test/runtime/assert",
+    assert: "test/runtime/assert",
+    "node:assert/strict": "test/runtime/assert-strict",
+    "assert/strict": "test/runtime/assert-strict",
   };
   return {
     name: "device-tests",
     resolveId(source, importer) {
-      if (source in assertModules) return assertModules[source];
+      if (source in assertModules) return { id: assertModules[source], external: true };
       if (source === "mocha") return { id: "\0mocha", moduleSideEffects: false };
       if (specifiers.has(source)) return { id: source, external: true };
       if (!importer || source.startsWith("\0")) return null; // the entry itself, or a virtual module
@@ -124,7 +126,7 @@ export async function bundleSpecs(specs: string[], board: string, timeoutMs: num
   const dir = join(buildRoot, board, "device-tests");
   mkdirSync(dir, { recursive: true });
   // The modules the test firmware has besides the bundle: those of the manifest test/device/manifest.json includes.
-  const manifest = loadManifest(join(projectRoot, "kernel", "manifest.json"), board, loadBoard(board).family, {}, true);
+  const manifest = loadManifest(join(runtimeDir, "manifest.json"), board, loadBoard(board).family, {}, true);
   const firmwareModules = new Map(manifest.modules.filter((m) => m.kind === "ts" || m.kind === "js").map((m) => [m.file, m.specifier]));
   firmwareModules.set("mc/config", "mc/config");
   const entry = join(dir, "entry.ts");
@@ -160,15 +162,38 @@ export async function buildTestFirmware(specs: string[], board: string, timeoutM
   });
 }
 
-/** Builds and runs the specs on one board; never throws: problems are returned in `problem`. */
-export async function runDeviceTests(options: {
+export interface DeviceTestOptions {
   specs: string[];
   board: string;
   testTimeoutMs: number;
   runTimeoutMs: number;
   onEvent?: (event: ProtocolEvent) => void;
   onOutput?: (line: string) => void;
-}): Promise<DeviceRun> {
+}
+
+/**
+ * Builds and runs the specs on one board; never throws: problems are returned in `problem`. A board whose
+ * board.json asks for `"deviceTests": { "firmwarePerSpec": true }` (one with little RAM: loaded test code lives in
+ * RAM) gets one firmware per spec file, run one after the other, with the results merged.
+ */
+export async function runDeviceTests(options: DeviceTestOptions): Promise<DeviceRun> {
+  if (!loadBoard(options.board).deviceTests?.firmwarePerSpec || options.specs.length < 2) return runFirmware(options);
+  const merged: DeviceRun = { board: options.board, events: [], output: "", hostProblems: [] };
+  const problems: string[] = [];
+  for (const spec of options.specs) {
+    const run = await runFirmware({ ...options, specs: [spec] });
+    merged.events.push(...run.events);
+    merged.output += run.output;
+    merged.hostProblems.push(...run.hostProblems);
+    merged.firmware = run.firmware;
+    if (!merged.status) merged.status = run.status; // the first failing firmware's status stands
+    if (run.problem) problems.push(`${show(spec)}: ${run.problem}`);
+  }
+  if (problems.length) merged.problem = problems.join("\n");
+  return merged;
+}
+
+async function runFirmware(options: DeviceTestOptions): Promise<DeviceRun> {
   const run: DeviceRun = { board: options.board, events: [], output: "", hostProblems: [] };
   try {
     run.firmware = await buildTestFirmware(options.specs, options.board, options.testTimeoutMs);
@@ -177,7 +202,7 @@ export async function runDeviceTests(options: {
     return run;
   }
   const sockets = mkdtempSync(join(tmpdir(), "mx-qemu-"));
-  const host = new HostServices(join(sockets, "qtest"), join(sockets, "uart"));
+  const host = new HostServices(join(sockets, "qtest"), join(sockets, "uart"), run.firmware.board.qemu.nvic);
   await host.listen(run.firmware.elf);
   let pending = "";
   const running = runQemu({

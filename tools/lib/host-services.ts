@@ -62,6 +62,8 @@ export class HostServices {
   constructor(
     readonly qtestPath: string,
     readonly uartPath: string,
+    /** The QOM path of the board's NVIC, whose inputs `set_irq_in` drives. */
+    private readonly nvic = "/machine/armv7m",
   ) {}
 
   /** Listens for QEMU's qtest connection (QEMU is the client); call before starting QEMU. */
@@ -109,9 +111,17 @@ export class HostServices {
   private async serve(request: Request): Promise<void> {
     if (request.op === "irq") {
       // A pulse: the NVIC latches the rising edge as pending; the line does not stay high.
-      for (const n of request.lines) await this.qtest!.command(`set_irq_in /machine/armv7m unnamed-gpio-in ${n} 1`);
-      for (const n of request.lines) await this.qtest!.command(`set_irq_in /machine/armv7m unnamed-gpio-in ${n} 0`);
-      await this.answer(request.token, true);
+      let ok = true;
+      for (const level of [1, 0]) {
+        for (const n of request.lines) {
+          const reply = await this.qtest!.command(`set_irq_in ${this.nvic} unnamed-gpio-in ${n} ${level}`);
+          if (!reply.startsWith("OK")) {
+            this.problems.push(`qtest set_irq_in ${this.nvic} line ${n}: ${reply}`);
+            ok = false;
+          }
+        }
+      }
+      await this.answer(request.token, ok);
     } else if (request.op === "uart-send") {
       const bytes = Buffer.alloc(request.count);
       for (let i = 0; i < bytes.length; i++) bytes[i] = uartPattern(request.seed, i);
