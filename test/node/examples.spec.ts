@@ -4,11 +4,12 @@
  */
 import assert from "node:assert/strict";
 
+import { boardNames } from "../../tools/lib/board.ts";
 import { runTool } from "./helpers.ts";
 
 describe("examples/serial-service (npm run example:serial)", function () {
   this.timeout(180_000);
-  for (const board of ["mps2-an386", "mps2-an385"]) {
+  for (const board of boardNames()) {
     it(`answers each line through UART interrupt → port → reader → channel → worker → UART on ${board}`, () => {
       const result = runTool("tools/serial-example.ts", ["--board", board, "first line", "ünïcode ✓", "quit"]);
       assert.equal(result.status, 0, result.stdout + result.stderr);
