@@ -24,6 +24,8 @@ export interface Case {
   iterations: number;
   /** Operations per iteration (a ping-pong iteration is two hand-offs). */
   operations?: number;
+  /** RAM the case needs for its buffers on top of the kernel's; a board with less heap room skips it with a note. */
+  ramBytes?: number;
   setup(): Loop | Promise<Loop>;
 }
 

@@ -77,7 +77,14 @@ report({
 });
 report({ type: "profile", region: 0, name: "boot", operations: 1 });
 
-for (const c of cases) {
+const heapRoom = native.memory().heapRoomBytes;
+const runnable = cases.filter((c) => {
+  if (c.ramBytes === undefined || c.ramBytes <= heapRoom) return true;
+  report({ type: "note", name: c.name, text: `needs ${c.ramBytes} B of heap room for its buffers; ${native.board} has ${heapRoom} B` });
+  return false;
+});
+
+for (const c of runnable) {
   const m = await measure(c, clock, {
     repeats: REPEATS,
     budget: BUDGET,
@@ -166,5 +173,5 @@ if (bench.irqVector >= 0) await interruptBenchmarks();
 else report({ type: "note", name: "irq_to_js", text: "this board has no interrupt source for the benchmark (bench/manifest.json platforms)" });
 
 const memoryAtEnd = native.memory();
-report({ type: "memory", peak: memoryAtEnd.peakBytes, limit: memoryAtEnd.limitBytes });
+report({ type: "memory", peak: memoryAtEnd.peakBytes, limit: memoryAtEnd.limitBytes, room: memoryAtEnd.heapRoomBytes });
 report({ type: "end", status: MX_OK });

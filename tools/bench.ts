@@ -93,7 +93,6 @@ await runTool("bench", async () => {
         dataBytes: summary.dataBytes,
         bssBytes: summary.bssBytes,
         stackBytes: summary.stackBytes,
-        ramBytes: device.firmware.board.ram.size,
         benchFlashBytes: benchBytecodeBytes(device.firmware.elf) + hooks.flash,
         benchRamBytes: hooks.ram,
       },
