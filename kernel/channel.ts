@@ -41,6 +41,7 @@ import { limits } from "./limits.ts";
 import { StateTracker } from "./state_tracker.ts";
 import type { Out } from "./types.ts";
 import { Waiter } from "./wait.ts";
+import { type Queued, WaiterQueue } from "./waiter_queue.ts";
 
 const EMPTY = new Uint8Array(0);
 const POOL_MAX = 64;
@@ -124,10 +125,10 @@ function copyOut(m: Message, bytes: unknown, numBytes: number, handles: unknown,
 }
 
 /** A blocked mx_channel_call waiting for its reply on `channel`. */
-export class CallWaiter extends Waiter {
+export class CallWaiter extends Waiter implements Queued<CallWaiter> {
   next: CallWaiter | null = null;
   prev: CallWaiter | null = null;
-  linked = false;
+  queued = false;
   private readStatus = MX_OK;
   constructor(
     readonly channel: ChannelDispatcher,
@@ -166,7 +167,7 @@ export class CallWaiter extends Waiter {
   }
 
   protected override detach(): void {
-    this.channel.removeCaller(this);
+    this.channel.callers.remove(this);
   }
 
   protected override report(status: number): void {
@@ -178,8 +179,7 @@ export class ChannelDispatcher extends Dispatcher {
   peer: ChannelDispatcher | null = null;
   private head: Message | null = null;
   private tail: Message | null = null;
-  private callHead: CallWaiter | null = null;
-  private callTail: CallWaiter | null = null;
+  readonly callers = new WaiterQueue<CallWaiter>();
   declare readonly tracker: StateTracker;
 
   constructor() {
@@ -228,9 +228,9 @@ export class ChannelDispatcher extends Dispatcher {
 
   /** A message written by the peer: to the first call waiter whose txid matches, else onto the queue. */
   private deliver(m: Message): void {
-    if (this.callHead !== null) {
+    if (this.callers.head !== null) {
       const txid = m.size >= 4 ? get32(m.buf, 0) : 0;
-      for (let w: CallWaiter | null = this.callHead; w !== null; w = w.next) {
+      for (let w: CallWaiter | null = this.callers.head; w !== null; w = w.next) {
         if (w.txid === txid) {
           w.take(m);
           return;
@@ -277,27 +277,9 @@ export class ChannelDispatcher extends Dispatcher {
     return copyOut(this.pop(), bytes, numBytes, handles, numHandles);
   }
 
-  addCaller(w: CallWaiter): void {
-    w.prev = this.callTail;
-    if (this.callTail === null) this.callHead = w;
-    else this.callTail.next = w;
-    this.callTail = w;
-    w.linked = true;
-  }
-
-  removeCaller(w: CallWaiter): void {
-    if (!w.linked) return;
-    w.linked = false;
-    if (w.prev === null) this.callHead = w.next;
-    else w.prev.next = w.next;
-    if (w.next === null) this.callTail = w.prev;
-    else w.next.prev = w.prev;
-    w.prev = w.next = null;
-  }
-
   override cancelHandle(h: number): void {
     this.tracker.cancel(h);
-    let w = this.callHead;
+    let w = this.callers.head;
     while (w !== null) {
       const next: CallWaiter | null = w.next;
       if (w.handle === h) w.fail(MX_ERR_CANCELED);
@@ -320,7 +302,7 @@ export class ChannelDispatcher extends Dispatcher {
   private onPeerClosed(): void {
     this.peer = null;
     this.tracker.update(MX_CHANNEL_WRITABLE, MX_CHANNEL_PEER_CLOSED);
-    let w = this.callHead;
+    let w = this.callers.head;
     while (w !== null) {
       const next: CallWaiter | null = w.next;
       w.fail(MX_ERR_PEER_CLOSED);

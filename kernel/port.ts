@@ -28,6 +28,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { PacketImage, packetBytes } from "./packet.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
 import { Waiter } from "./wait.ts";
+import { type Queued, WaiterQueue } from "./waiter_queue.ts";
 
 /** Something that can sit in a port's queue. */
 export abstract class PortPacket {
@@ -86,10 +87,10 @@ export function userPacket(src: Uint8Array): PortPacket {
 }
 
 /** A blocked mx_port_wait. */
-export class PortWaiter extends Waiter {
+export class PortWaiter extends Waiter implements Queued<PortWaiter> {
   next: PortWaiter | null = null;
   prev: PortWaiter | null = null;
-  linked = false;
+  queued = false;
   constructor(
     readonly port: PortDispatcher,
     readonly handle: number,
@@ -99,7 +100,7 @@ export class PortWaiter extends Waiter {
     super();
   }
   protected override detach(): void {
-    this.port.removeWaiter(this);
+    this.port.waiters.remove(this);
   }
 }
 
@@ -108,8 +109,7 @@ export class PortDispatcher extends Dispatcher {
   private tail: PortPacket | null = null;
   /** Queued packets that count against the limit. */
   countedPackets = 0;
-  private waitHead: PortWaiter | null = null;
-  private waitTail: PortWaiter | null = null;
+  readonly waiters = new WaiterQueue<PortWaiter>();
   private dead = false;
 
   constructor(type = MX_OBJ_TYPE_IOPORT2) {
@@ -119,7 +119,7 @@ export class PortDispatcher extends Dispatcher {
   /** Queues a packet, or hands it to the first waiter. BAD_STATE once the port has no handles. */
   queue(p: PortPacket): number {
     if (this.dead) return MX_ERR_BAD_STATE;
-    let w = this.waitHead;
+    let w = this.waiters.head;
     while (w !== null) {
       const next: PortWaiter | null = w.next;
       if (this.handOff(p, w)) return MX_OK;
@@ -210,27 +210,9 @@ export class PortDispatcher extends Dispatcher {
     return found;
   }
 
-  addWaiter(w: PortWaiter): void {
-    w.prev = this.waitTail;
-    if (this.waitTail === null) this.waitHead = w;
-    else this.waitTail.next = w;
-    this.waitTail = w;
-    w.linked = true;
-  }
-
-  removeWaiter(w: PortWaiter): void {
-    if (!w.linked) return;
-    w.linked = false;
-    if (w.prev === null) this.waitHead = w.next;
-    else w.prev.next = w.next;
-    if (w.next === null) this.waitTail = w.prev;
-    else w.next.prev = w.prev;
-    w.prev = w.next = null;
-  }
-
   /** Waits through handle `h` end with CANCELED. */
   override cancelHandle(h: number): void {
-    let w = this.waitHead;
+    let w = this.waiters.head;
     while (w !== null) {
       const next: PortWaiter | null = w.next;
       if (w.handle === h) w.finish(MX_ERR_CANCELED);

@@ -133,10 +133,10 @@ export function channelCallCore(
     actual_handles as Out<number>,
     (read_status ?? null) as Out<number> | null,
   );
-  ch.addCaller(w);
+  ch.callers.append(w);
   const status = ch.write(args.wr_bytes, nb, args.wr_handles, nh);
   if (status !== MX_OK) {
-    ch.removeCaller(w);
+    ch.callers.remove(w);
     return status;
   }
   if (w.done) return w.status;

@@ -100,7 +100,7 @@ export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unk
   if (status !== MX_ERR_SHOULD_WAIT) return status;
   if (deadlinePassed(deadline)) return MX_ERR_TIMED_OUT;
   const w = new PortWaiter(port, handle, packet, n);
-  port.addWaiter(w);
+  port.waiters.append(w);
   w.arm(toBig(deadline));
   return park(w);
 }

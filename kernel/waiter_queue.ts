@@ -1,0 +1,37 @@
+/**
+ * A FIFO of the calls blocked on one object: port waiters in arrival order (the first gets the next packet),
+ * channel_call callers (the first whose txid matches gets the reply).
+ *
+ * Intrusive, so blocking allocates nothing beyond the waiter itself: each waiter carries its own links and a flag
+ * saying it is on the queue, which makes removal safe from every path that can end a wait (a packet, the deadline,
+ * the handle closing) in any order.
+ */
+export interface Queued<T> {
+  prev: T | null;
+  next: T | null;
+  queued: boolean;
+}
+
+export class WaiterQueue<T extends Queued<T>> {
+  head: T | null = null;
+  private tail: T | null = null;
+
+  append(w: T): void {
+    w.prev = this.tail;
+    if (this.tail === null) this.head = w;
+    else this.tail.next = w;
+    this.tail = w;
+    w.queued = true;
+  }
+
+  /** Takes `w` off the queue; nothing if it is not on it. */
+  remove(w: T): void {
+    if (!w.queued) return;
+    w.queued = false;
+    if (w.prev === null) this.head = w.next;
+    else w.prev.next = w.next;
+    if (w.next === null) this.tail = w.prev;
+    else w.next.prev = w.prev;
+    w.prev = w.next = null;
+  }
+}
