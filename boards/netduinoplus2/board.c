@@ -109,10 +109,12 @@ uint64_t board_now_ns(void)
  * QEMU 7.2 does not model CCM, but its netduinoplus2 SRAM is 192 KiB in one block: the same 64 KiB sits right after
  * the 128 KiB the image is linked for. Either way the XS heap gets the chip's 192 KiB.
  */
+extern char __extra_ram_size__[]; /* memory.ld: an absolute symbol, its address is the size */
+
 void board_extra_ram(char** start, size_t* size)
 {
 	*start = running_on_qemu() ? (char*)0x20020000u : (char*)0x10000000u;
-	*size = 64 * 1024;
+	*size = (size_t)__extra_ram_size__;
 }
 
 uint64_t board_clock_wrap_ns(void)

@@ -57,6 +57,8 @@ export interface SizeSummary {
   bssBytes: number;
   stackBytes: number;
   heapRoomBytes: number;
+  /** RAM outside the C heap's arena that the XS heap also takes (the board's memory.ld `__extra_ram_size__`). */
+  extraRamBytes: number;
   bytecodeBytes: number;
   moduleCount: number;
 }
@@ -226,6 +228,7 @@ async function sizeSummary(elf: string, board: Board, xsbFiles: string[], base: 
     bssBytes: size(".bss"),
     stackBytes: address("__stack_top__") - address("__stack_limit__"),
     heapRoomBytes: address("__heap_end__") - address("__heap_start__"),
+    extraRamBytes: address("__extra_ram_size__"),
     bytecodeBytes: xsbFiles.reduce((sum, f) => sum + readFileSync(f).length, 0),
     moduleCount: xsbFiles.length,
   };
@@ -260,7 +263,8 @@ export function printSummary(firmware: Firmware): void {
       `${base.keyCount} keys, ${base.aliasCount} aliasable; ${firmware.preloaded.length} modules preloaded`,
   );
   console.log(`  static RAM   ${kb(s.dataBytes + s.bssBytes)} (.data ${kb(s.dataBytes)} + .bss ${kb(s.bssBytes)}) + C stack ${kb(s.stackBytes)}`);
-  console.log(`  heap room    ${kb(s.heapRoomBytes)} of RAM for the XS heap (malloc)`);
+  const extra = s.extraRamBytes > 0 ? ` + ${kb(s.extraRamBytes)} of RAM outside it (board_extra_ram)` : "";
+  console.log(`  heap room    ${kb(s.heapRoomBytes)} of RAM for the XS heap (malloc)${extra}`);
   console.log(`  RAM per VM   ${kb(ramPerVm(c, base))} when cloned, before the program allocates`);
   console.log(
     `  XS creation  chunks ${c.chunk.initial}+${c.chunk.incremental} B, slots ${c.heap.initial}+${c.heap.incremental} (16 B each), ` +
