@@ -20,7 +20,7 @@ import {
   MX_RIGHT_READ,
   MX_RIGHT_WRITE,
 } from "./constants.ts";
-import { get32, isBytes, isHandleArray, isOptOut, isOut, isU32, isU64, toBig } from "./args.ts";
+import { get32, isBytes, isHandleArray, isObject, isOptOut, isOut, isU32, isU64, toBig } from "./args.ts";
 import { CallWaiter, type ChannelDispatcher, channelPair } from "./channel.ts";
 import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
@@ -86,7 +86,7 @@ export function mx_channel_read(
 
 /** The `args` record as C would copy it in: every field of the right kind, every count within its array. */
 function validCallArgs(a: unknown): a is mx_channel_call_args_t {
-  if (typeof a !== "object" || a === null) return false;
+  if (!isObject(a)) return false;
   const r = a as mx_channel_call_args_t;
   return (
     isU32(r.wr_num_bytes) &&

@@ -14,7 +14,7 @@ import {
   MX_RIGHT_WRITE,
   MX_WAIT_MANY_MAX_ITEMS,
 } from "./constants.ts";
-import { isOptOut, isU32, isU64, toBig } from "./args.ts";
+import { isObject, isOptOut, isU32, isU64, toBig } from "./args.ts";
 import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
 import { handleGet, lookupStatus } from "./handle_table.ts";
 import { SleepWaiter, WaitManyWaiter, WaitOneWaiter } from "./object_wait.ts";
@@ -54,7 +54,7 @@ function validItems(items: unknown, n: number): items is mx_wait_item_t[] {
   if (!Array.isArray(items) || items.length < n) return false;
   for (let i = 0; i < n; i++) {
     const it: unknown = items[i];
-    if (typeof it !== "object" || it === null || !isU32((it as mx_wait_item_t).waitfor)) return false;
+    if (!isObject(it) || !isU32((it as mx_wait_item_t).waitfor)) return false;
   }
   return true;
 }

@@ -7,8 +7,9 @@
  *
  * The firmware's engine carries the small patches in tools/xs-patches (each explains itself): the sources come from
  * npm untouched, and the patched files are copies under build/, named by a hash of the patches and the engine
- * version, so a patch change recompiles exactly the files it touches. A hunk that does not match the sources
- * exactly is a build error rather than a guess.
+ * version, so a patch change recompiles exactly the files it touches. Every patch is made against the pristine
+ * sources; patches that touch the same file are applied together, their hunks in line order. A hunk that does not
+ * match the sources exactly is a build error rather than a guess.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -39,6 +40,8 @@ const patchDir = join(projectRoot, "tools", "xs-patches");
 interface Hunk {
   oldStart: number;
   lines: string[];
+  /** The patch file, for errors. */
+  where: string;
 }
 
 /** Splits a unified diff into hunks per file name (the text before the first "---" is the patch's description). */
@@ -54,7 +57,7 @@ function parsePatch(text: string, where: string): Map<string, Hunk[]> {
     const header = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i]);
     if (!header) continue;
     if (!hunks) throw new BuildError(where, `line ${i + 1}: a hunk before any +++ line`);
-    const hunk: Hunk = { oldStart: Number(header[1]), lines: [] };
+    const hunk: Hunk = { oldStart: Number(header[1]), lines: [], where };
     let [oldCount, newCount] = [Number(header[2] ?? 1), Number(header[3] ?? 1)];
     while (oldCount > 0 || newCount > 0) {
       const line = lines[++i] ?? "";
@@ -69,19 +72,28 @@ function parsePatch(text: string, where: string): Map<string, Hunk[]> {
   return files;
 }
 
-function applyHunks(source: string, hunks: Hunk[], where: string): string {
+/** Applies hunks made against `source` (from one or several patches), in line order. */
+function applyHunks(source: string, hunks: Hunk[], name: string): string {
   const lines = source.split("\n");
   let shift = 0;
-  for (const hunk of hunks) {
+  for (const hunk of [...hunks].sort((a, b) => a.oldStart - b.oldStart)) {
     const before = hunk.lines.filter((l) => !l.startsWith("+")).map((l) => l.slice(1));
     const after = hunk.lines.filter((l) => !l.startsWith("-")).map((l) => l.slice(1));
     const at = hunk.oldStart - 1 + shift;
     if (before.some((line, i) => lines[at + i] !== line))
-      throw new BuildError(where, `hunk at line ${hunk.oldStart} does not match the XS sources (another engine version?)`);
+      throw new BuildError(`${hunk.where}: ${name}`, `hunk at line ${hunk.oldStart} does not match the XS sources (another engine version?)`);
     lines.splice(at, before.length, ...after);
     shift += after.length - before.length;
   }
   return lines.join("\n");
+}
+
+/** Source name → patched text, for every file the patches touch (`read` gives a pristine source by name). */
+export function applyPatches(patches: { where: string; text: string }[], read: (name: string) => string): Map<string, string> {
+  const hunksByFile = new Map<string, Hunk[]>();
+  for (const { where, text } of patches)
+    for (const [name, hunks] of parsePatch(text, where)) hunksByFile.set(name, [...(hunksByFile.get(name) ?? []), ...hunks]);
+  return new Map([...hunksByFile].map(([name, hunks]) => [name, applyHunks(read(name), hunks, name)]));
 }
 
 /** Engine source name (e.g. "xsType.c") → path of its patched copy. */
@@ -90,19 +102,19 @@ function patchedEngineSources(): Map<string, string> {
   const texts = patches.map((f) => readFileSync(join(patchDir, f), "utf8"));
   const key = createHash("sha256").update([engineDir(), ...texts].join("\0")).digest("hex").slice(0, 16);
   const out = join(buildRoot, "xs-patched", key);
+  const patched = applyPatches(
+    patches.map((file, i) => ({ where: relative(process.cwd(), join(patchDir, file)), text: texts[i] })),
+    (name) => readFileSync(join(engineDir(), "sources", name), "utf8"),
+  );
   const result = new Map<string, string>();
-  patches.forEach((file, i) => {
-    const where = relative(process.cwd(), join(patchDir, file));
-    for (const [name, hunks] of parsePatch(texts[i], where)) {
-      const target = join(out, name);
-      result.set(name, target);
-      if (existsSync(target)) continue;
-      const patched = applyHunks(readFileSync(join(engineDir(), "sources", name), "utf8"), hunks, `${where}: ${name}`);
-      mkdirSync(out, { recursive: true });
-      writeFileSync(`${target}.tmp`, patched);
-      renameSync(`${target}.tmp`, target);
-    }
-  });
+  for (const [name, text] of patched) {
+    const target = join(out, name);
+    result.set(name, target);
+    if (existsSync(target)) continue;
+    mkdirSync(out, { recursive: true });
+    writeFileSync(`${target}.tmp`, text);
+    renameSync(`${target}.tmp`, target);
+  }
   return result;
 }
 

@@ -265,7 +265,7 @@ export interface ProfileInputs {
 }
 
 /** The cases profiled in detail (the others get one summary row each). */
-const DETAILED = ["port_v2_roundtrip", "channel_64_roundtrip", "irq_to_js"];
+const DETAILED = ["port_v2_roundtrip", "channel_64_roundtrip", "irq_to_js", "channel_call_roundtrip", "task_handoff"];
 
 /** What a detailed region covers, where that is not simply "one operation". */
 const SCOPE: Record<string, string> = {
