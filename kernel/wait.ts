@@ -44,10 +44,20 @@ export abstract class Waiter implements Timed {
   }
 
   promise(): Promise<number> {
-    return new Promise<number>((r) => {
-      this.resolve = r;
-    });
+    const promise = new Promise<number>(captureResolve);
+    this.resolve = capturedResolve;
+    capturedResolve = null;
+    return promise;
   }
+}
+
+/*
+ * The executor that hands a new promise's resolve function back to `promise()`: one function for every wait,
+ * where an arrow function would be a closure (and its environment) allocated per wait.
+ */
+let capturedResolve: ((status: number) => void) | null = null;
+function captureResolve(resolve: (status: number) => void): void {
+  capturedResolve = resolve;
 }
 
 /** Returned by a blocking call's core when it registered a waiter instead of finishing (never a status code). */
