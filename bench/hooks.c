@@ -379,11 +379,7 @@ static void fx_profile_end(xsMachine* the)
 
 void runtime_install_program_natives(xsMachine* machine)
 {
-	static const struct {
-		const char* name;
-		xsCallback callback;
-		int length;
-	} functions[] = {
+	static const runtime_function_t functions[] = {
 		{ "c", fx_c, 2 },
 		{ "profileBegin", fx_profile_begin, 0 },
 		{ "profileEnd", fx_profile_end, 0 },
@@ -397,8 +393,7 @@ void runtime_install_program_natives(xsMachine* machine)
 	xsBeginHost(machine);
 	xsVars(1);
 	xsVar(0) = xsNewObject();
-	for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
-		xsDefine(xsVar(0), xsID(functions[i].name), xsNewHostFunction(functions[i].callback, functions[i].length), xsDontEnum);
+	runtime_define_functions(the, &xsVar(0), functions, sizeof(functions) / sizeof(functions[0]));
 #ifdef DUALTIMER_BASE
 	xsSet(xsVar(0), xsID("irqVector"), xsInteger(DUALTIMER_IRQ));
 #else

@@ -47,10 +47,8 @@ export function isObject(v: unknown): v is object {
   return typeof v === OBJECT && v !== null;
 }
 
-/** A C out-pointer: any object (or array) the call can write `value` into. */
-export function isOut(v: unknown): v is Out<unknown> {
-  return typeof v === OBJECT && v !== null;
-}
+/** A C out-pointer: any object (or array) the call can write `value` into (the same test, typed for its use). */
+export const isOut = isObject as (v: unknown) => v is Out<unknown>;
 
 /** An optional C out-pointer: NULL is allowed. */
 export function isOptOut(v: unknown): v is Out<unknown> | null | undefined {

@@ -3,11 +3,12 @@
  *
  * Like a tickless kernel, only the earliest deadline is armed in the HAL's single alarm. The service routine drains
  * interrupt records, fires due timers and times out due waits; the HAL calls it from its event loop, a synchronous
- * wait calls it each time it wakes from `hal.idle()`, and every syscall calls `kernel_enter` so a JavaScript loop
- * that never yields still sees timers fire. Interrupt records are not drained at every syscall (asking the HAL
- * costs a native call): besides the service routine, a port wait that finds its queue empty drains them once
- * before it gives up or sleeps, so a loop that polls a port still sees its interrupt packets. The list is intrusive and sorted on insertion: a small kernel has few
- * deadlines, and this keeps the per-syscall check to one comparison (and no clock read at all when nothing is due).
+ * wait calls it each time it wakes from `hal.idle()`, and every syscall calls `kernel_enter` while a deadline is
+ * armed (`kernelWork`) so a JavaScript loop that never yields still sees timers fire. Interrupt records are not
+ * drained at every syscall (asking the HAL costs a native call): besides the service routine, a port wait that
+ * finds its queue empty drains them once before it gives up or sleeps, so a loop that polls a port still sees its
+ * interrupt packets. The list is intrusive and sorted on insertion: a small kernel has few deadlines, and this keeps
+ * the per-syscall check to one comparison (and no clock read at all when nothing is due).
  */
 import type { Hal } from "../hal/hal.ts";
 import { ZERO } from "./args.ts";

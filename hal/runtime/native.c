@@ -231,13 +231,15 @@ static void define_getter(xsMachine* the, xsSlot* target, const char* name, xsCa
 	xsDefine(*target, xsID(name), xsNewHostFunction(callback, 0), xsIsGetter | xsDontEnum);
 }
 
+void runtime_define_functions(xsMachine* the, xsSlot* target, const runtime_function_t* functions, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		define_function(the, target, functions[i].name, functions[i].callback, functions[i].length);
+}
+
 void runtime_install_natives(xsMachine* machine)
 {
-	static const struct {
-		const char* name;
-		xsCallback callback;
-		int length;
-	} natives[] = {
+	static const runtime_function_t natives[] = {
 		{ "now", fx_now, 0 },
 		{ "setAlarm", fx_set_alarm, 1 },
 		{ "idle", fx_idle, 0 },
@@ -256,8 +258,7 @@ void runtime_install_natives(xsMachine* machine)
 	xsBeginHost(machine);
 	xsVars(2);
 	xsVar(0) = xsNewObject();
-	for (size_t i = 0; i < sizeof(natives) / sizeof(natives[0]); i++)
-		define_function(the, &xsVar(0), natives[i].name, natives[i].callback, natives[i].length);
+	runtime_define_functions(the, &xsVar(0), natives, sizeof(natives) / sizeof(natives[0]));
 	define_getter(the, &xsVar(0), "bootTime", fx_boot_time);
 	define_getter(the, &xsVar(0), "machineTime", fx_machine_time);
 	define_getter(the, &xsVar(0), "clockWrap", fx_clock_wrap);

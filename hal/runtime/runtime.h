@@ -63,6 +63,13 @@ extern volatile uint32_t runtime_host_mailbox;
 uint32_t runtime_irq_take_lost(void);
 
 /* native.c */
+typedef struct {
+	const char* name;
+	xsCallback callback;
+	int length;
+} runtime_function_t;
+/* Defines each function of the table on `target` (not enumerable), as the runtime's own natives are. */
+void runtime_define_functions(xsMachine* the, xsSlot* target, const runtime_function_t* functions, size_t count);
 void runtime_install_natives(xsMachine* the);
 /* A program's C module (a manifest "modules" .c file) may define this to add its own host functions, e.g. on the
  * global object; it runs right after runtime_install_natives, before any module, while the base heap is generated,

@@ -1,8 +1,9 @@
 /**
  * Time on the device, under `qemu -icount shift=0` where one nanosecond is one instruction and the board's timers
- * are exact: timers fire at their deadlines (within the board's alarm resolution: one 40 ns tick on MPS2), periodic timers
- * do not drift, blocking waits time out at their deadlines, and the 64-bit clock stays correct across the wrap of
- * its 32-bit hardware counter. Device only: on Node, test/node covers the same paths on a virtual clock.
+ * are exact: timers fire at their deadlines (within the board's alarm resolution: one 40 ns tick on MPS2),
+ * periodic timers do not drift, blocking waits time out at their deadlines, and the 64-bit clock stays correct
+ * across the wrap of its 32-bit hardware counter. Device only: on Node, test/node covers the same paths on a
+ * virtual clock.
  */
 import assert from "node:assert/strict";
 

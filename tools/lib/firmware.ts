@@ -142,9 +142,9 @@ function verifyBase(manifest: Manifest): boolean {
   return Boolean(base && typeof base === "object" && (base as Record<string, unknown>).verify);
 }
 
-function manifestSource(manifest: Manifest, modules: EmittedModule[], xsbFiles: string[], preloaded: Set<string>, buildId: string): string {
+/** `inFlash[i]`: module i's bytecode is in the firmware (it is not preloaded into the base heap). */
+function manifestSource(manifest: Manifest, modules: EmittedModule[], xsbFiles: string[], inFlash: boolean[], buildId: string): string {
   const c = manifest.creation;
-  const inFlash = modules.map((m) => !preloaded.has(m.specifier));
   const table = modules
     .map((m, i) => `\t{ ${cString(m.specifier)}, ${inFlash[i] ? `runtime_module_${i}` : "NULL"}, ${statSync(xsbFiles[i]).size} },`)
     .join("\n");
@@ -301,7 +301,7 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   const inFlash = modules.map((m) => !preloaded.has(m.specifier));
 
   const gen = join(appDir, "gen");
-  writeIfChanged(join(gen, "manifest.c"), manifestSource(manifest, modules, xsbFiles, preloaded, buildId));
+  writeIfChanged(join(gen, "manifest.c"), manifestSource(manifest, modules, xsbFiles, inFlash, buildId));
   writeIfChanged(join(gen, "modules.S"), modulesAssembly(xsbFiles, inFlash) + `/* ${buildId} */\n`);
   writeIfChanged(join(gen, "mc.defines.h"), definesHeader(manifest.defines));
 
