@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 
-import { kernel_configure, kernel_limits, MX_OK } from "../../kernel/index.ts";
+import { kernel_configure, kernel_limits, MX_OK, MX_TIME_INFINITE } from "../../kernel/index.ts";
 
 declare global {
   interface Array<T> {
@@ -64,5 +64,32 @@ describe("base heap: copy on write", () => {
       kernel_configure(limits);
     }
     assert.deepEqual(kernel_limits(), limits);
+  });
+});
+
+describe("base heap: values in flash compare like the same values made at run time", () => {
+  // MX_TIME_INFINITE was made when the kernel was preloaded: it lives in flash, a bigint of another slot kind.
+  const computed = (1n << 64n) - 1n;
+
+  it("bigints: ===, !==, == and != in both operand orders", () => {
+    assert.ok(computed === MX_TIME_INFINITE);
+    assert.ok(MX_TIME_INFINITE === computed);
+    assert.ok(!(computed !== MX_TIME_INFINITE));
+    assert.ok(!(MX_TIME_INFINITE !== computed));
+    assert.ok(computed == MX_TIME_INFINITE);
+    assert.ok(!(MX_TIME_INFINITE != computed));
+    assert.ok(!(computed - 1n === MX_TIME_INFINITE), "a different value is still different");
+    assert.ok(computed - 1n !== MX_TIME_INFINITE);
+  });
+
+  it("bigints: switch, includes and Map keys", () => {
+    let matched = false;
+    switch (computed) {
+      case MX_TIME_INFINITE:
+        matched = true;
+    }
+    assert.ok(matched, "switch compares with ===");
+    assert.ok([MX_TIME_INFINITE].includes(computed));
+    assert.equal(new Map([[MX_TIME_INFINITE, "infinite"]]).get(computed), "infinite");
   });
 });
