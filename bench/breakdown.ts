@@ -5,7 +5,7 @@
  * measured, not guessed. Device only; it reaches into kernel modules that programs must not import (the kernel's
  * public API has no way to time its own steps), and changes nothing in them.
  */
-import { copyBytes, isU32, isU64 } from "../kernel/args.ts";
+import { isU32, isU64 } from "../kernel/args.ts";
 import type { ChannelDispatcher } from "../kernel/channel.ts";
 import { kernel_enter } from "../kernel/clock.ts";
 import { handleGet } from "../kernel/handle_table.ts";
@@ -26,7 +26,7 @@ import {
   MX_RIGHT_READ,
   MX_RIGHT_WRITE,
 } from "../kernel/index.ts";
-import { packetBytes } from "../kernel/packet.ts";
+import { PacketImage } from "../kernel/packet.ts";
 import { type PortDispatcher, userPacket } from "../kernel/port.ts";
 import { ok } from "./cases.ts";
 import type { Case, Loop } from "./harness.ts";
@@ -204,20 +204,32 @@ export const steps: Step[] = [
   },
   {
     group: "port_v2_roundtrip",
-    name: "packetBytes",
-    what: "packetBytes(mx_port_packet_t) (an instanceof test)",
+    name: "byteLength",
+    what: "native.byteLength(Uint8Array) (hal.byteLength: is it a genuine Uint8Array, and how long)",
     iterations: N,
-    setup: withPort((_port, _d, packet) => (n) => {
-      for (let i = 0; i < n; i++) packetBytes(packet);
+    setup: plain((n) => {
+      for (let i = 0; i < n; i++) native.byteLength(src48);
     }),
   },
   {
     group: "port_v2_roundtrip",
     name: "copyBytes_48",
-    what: "copyBytes(dst, 0, src, 0, 48) (kernel/args.ts)",
+    what: "native.copyBytes(dst, 0, src, 0, 48) (hal.copyBytes: both checked, one memmove)",
     iterations: N,
     setup: plain((n) => {
-      for (let i = 0; i < n; i++) copyBytes(dst48, 0, src48, 0, 48);
+      for (let i = 0; i < n; i++) native.copyBytes(dst48, 0, src48, 0, 48);
+    }),
+  },
+  {
+    group: "port_v2_roundtrip",
+    name: "copyTo_packet",
+    what: "PacketImage.copyTo(mx_port_packet_t): the packet's brand check (#bytes in p) and the copy",
+    iterations: N,
+    setup: withPort((_port, _d, packet) => {
+      const image = new PacketImage();
+      return (n) => {
+        for (let i = 0; i < n; i++) image.copyTo(packet);
+      };
     }),
   },
   {
@@ -235,17 +247,17 @@ export const steps: Step[] = [
     what: "userPacket(src) + dequeued(): a pooled packet record, 48 B copied in, returned to the pool",
     iterations: N,
     setup: withPort((_port, _d, packet) => (n) => {
-      for (let i = 0; i < n; i++) userPacket(packet.bytes).dequeued();
+      for (let i = 0; i < n; i++) userPacket(packet)!.dequeued();
     }),
   },
   {
     group: "port_v2_roundtrip",
     name: "dispatcher",
-    what: "PortDispatcher.queue(userPacket(src)) + take(dst): the port without the syscall layer",
+    what: "PortDispatcher.queue(userPacket(packet)) + take(dst): the port without the syscall layer",
     iterations: N,
     setup: withPort((_port, d, packet, received) => (n) => {
       for (let i = 0; i < n; i++) {
-        d.queue(userPacket(packet.bytes));
+        d.queue(userPacket(packet)!);
         d.take(received, 0);
       }
     }),
@@ -274,10 +286,10 @@ export const steps: Step[] = [
   {
     group: "channel_64_roundtrip",
     name: "copyBytes_64",
-    what: "copyBytes(dst, 0, src, 0, 64) (kernel/args.ts; a message is copied in and out)",
+    what: "native.copyBytes(dst, 0, src, 0, 64) (a message is copied in and out)",
     iterations: N,
     setup: plain((n) => {
-      for (let i = 0; i < n; i++) copyBytes(dst64, 0, src64, 0, 64);
+      for (let i = 0; i < n; i++) native.copyBytes(dst64, 0, src64, 0, 64);
     }),
   },
   {

@@ -12,6 +12,9 @@
  *   earliest, as a tickless kernel does.
  * - Interrupt handlers only record (vector, timestamp) into a ring; the kernel drains it when the runtime calls its
  *   service routine or while a synchronous wait sleeps. JavaScript never runs inside an interrupt handler.
+ * - Callers' byte buffers are read and written only through `byteLength` and `copyBytes`, which look at the engine's
+ *   internal slots (in C on the device, hal/runtime/user_memory.c; through the intrinsic getters on Node,
+ *   hal/user_memory.ts), the way a kernel reaches user memory only through copy_from_user and copy_to_user.
  */
 
 /** Receives one recorded interrupt. `timestamp` is monotonic nanoseconds as a number (exact below 2^53 ns, 104 days). */
@@ -54,6 +57,21 @@ export interface Hal {
    * Returns how many records were lost to ring overflow since the previous call (0 normally).
    */
   drainInterrupts(sink: InterruptSink): number;
+
+  /**
+   * Caller memory (Magenta's user pointers): the byte length of `v` if it is a genuine Uint8Array, -1 for anything
+   * else. Decided from the object's internal slots, never by asking it, so a look-alike (a Proxy, an object whose
+   * prototype is Uint8Array.prototype, a typed array with its own `length`) is not one and no caller code runs. A
+   * detached buffer covers 0 bytes.
+   */
+  byteLength(v: unknown): number;
+
+  /**
+   * Copies `n` bytes from `src` at `srcOffset` to `dst` at `dstOffset` if both are genuine Uint8Arrays that cover
+   * the range and `dst` may be written; otherwise copies nothing and returns false (C's copy_from_user or
+   * copy_to_user failing). Overlapping ranges copy as memmove does. Offsets and `n` are non-negative integers.
+   */
+  copyBytes(dst: unknown, dstOffset: number, src: unknown, srcOffset: number, n: number): boolean;
 }
 
 /** The HAL this program runs on, chosen by the `#hal` import condition. */

@@ -16,6 +16,7 @@
  *   try { ... vhal.advance(MX_MSEC(10)); ... } finally { kernel_set_hal(previous); }
  */
 import type { Hal, InterruptSink } from "./hal.ts";
+import { byteLength, copyBytes } from "./user_memory.ts";
 
 const INFINITE = 0xffff_ffff_ffff_ffffn;
 
@@ -92,6 +93,8 @@ export interface SimulationOptions {
 
 /** The real-clock HAL. */
 export class RealHal implements Hal {
+  readonly byteLength = byteLength;
+  readonly copyBytes = copyBytes;
   private readonly start = process.hrtime.bigint();
   private alarm = INFINITE;
   private service: (() => void) | null = null;
@@ -165,6 +168,8 @@ export class RealHal implements Hal {
 
 /** A deterministic HAL: virtual time, simulated interrupts, service runs only when time moves or `pump` is called. */
 export class VirtualHal implements Hal {
+  readonly byteLength = byteLength;
+  readonly copyBytes = copyBytes;
   private time = 0n;
   private alarm = INFINITE;
   private service: (() => void) | null = null;

@@ -7,6 +7,9 @@ declare global {
   function trace(...values: unknown[]): void;
 
   const native: {
+    /** Caller memory (hal.ts): a genuine Uint8Array's byte length or -1, and a checked copy between two of them. */
+    byteLength(v: unknown): number;
+    copyBytes(dst: unknown, dstOffset: number, src: unknown, srcOffset: number, n: number): boolean;
     /** Monotonic nanoseconds since reset (under `qemu -icount shift=0`, also instructions since reset). */
     now(): bigint;
     setAlarm(deadline: bigint): void;

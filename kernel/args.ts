@@ -9,13 +9,14 @@
  * against a module constant does not (233): the type names below are constants for that reason. Number.isInteger
  * costs ~500, so the predicates test the common values first and `typeof` last.
  */
+import { hal } from "./platform.ts";
 import type { Out } from "./types.ts";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 /** On XS a bigint literal allocates a new bigint each time it runs; a module constant does not. */
 export const ZERO = 0n;
 const BIGINT = "bigint";
-const OBJECT = "object";
+export const OBJECT = "object";
 
 /** A 32-bit unsigned C value, given as int32 or uint32. Normalise with `>>> 0`. */
 export function isU32(v: unknown): v is number {
@@ -55,26 +56,16 @@ export function isOptOut(v: unknown): v is Out<unknown> | null | undefined {
   return v === null || v === undefined || typeof v === OBJECT;
 }
 
-/** A byte buffer covering `n` bytes (NULL allowed only when `n` is 0). */
+/** A byte buffer covering `n` bytes (NULL allowed only when `n` is 0): a genuine Uint8Array, asked of the HAL. */
 export function isBytes(v: unknown, n: number): boolean {
-  if (v instanceof Uint8Array) return v.length >= n;
-  return n === 0 && (v === null || v === undefined);
+  if (n === 0 && (v === null || v === undefined)) return true;
+  return hal.byteLength(v) >= n;
 }
 
 /** A handle array covering `n` entries (NULL allowed only when `n` is 0). */
 export function isHandleArray(v: unknown, n: number): v is Uint32Array | number[] | null | undefined {
   if (v instanceof Uint32Array || Array.isArray(v)) return v.length >= n;
   return n === 0 && (v === null || v === undefined);
-}
-
-/**
- * Copies `n` bytes with one native copy. On XS a typed-array element access costs about 500 instructions, so a
- * byte loop costs ~1,100 a byte (54,000 for a 48-byte packet) against ~4,000 for `set` of any small size. A view
- * (`subarray`, ~3,400 and an allocation) is made only when the source is not exactly the bytes to copy.
- */
-export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
-  if (n === 0) return;
-  dst.set(srcOff === 0 && src.length === n ? src : src.subarray(srcOff, srcOff + n), dstOff);
 }
 
 /** Little-endian 32-bit store into a byte array (packets are little-endian C structs). */

@@ -27,7 +27,7 @@ import {
   MX_OK,
   MX_RIGHT_TRANSFER,
 } from "./constants.ts";
-import { copyBytes, get32, isBytes, isHandleArray } from "./args.ts";
+import { get32, isBytes, isHandleArray } from "./args.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import {
   handleAbortTransfer,
@@ -38,6 +38,7 @@ import {
   handleRights,
 } from "./handle_table.ts";
 import { limits } from "./limits.ts";
+import { hal } from "./platform.ts";
 import { StateTracker } from "./state_tracker.ts";
 import type { Out } from "./types.ts";
 import { Waiter } from "./wait.ts";
@@ -53,15 +54,6 @@ class Message {
   size = 0;
   readonly handles: number[] = [];
   nh = 0;
-  /** A view of the first `size` bytes of `buf`, kept while the size repeats (a view costs an allocation on XS). */
-  private view: Uint8Array = EMPTY;
-
-  /** The message's bytes, as one array, for a single native copy out. */
-  contents(): Uint8Array {
-    if (this.buf.length === this.size) return this.buf;
-    if (this.view.length !== this.size || this.view.buffer !== this.buf.buffer) this.view = this.buf.subarray(0, this.size);
-    return this.view;
-  }
 }
 
 let pool: Message | null = null;
@@ -106,12 +98,9 @@ function isHandleBuffer(v: unknown, n: number): v is Uint32Array | number[] {
  * handles closed.
  */
 function copyOut(m: Message, bytes: unknown, numBytes: number, handles: unknown, numHandles: number): number {
-  if (m.size > 0) {
-    if (!(bytes instanceof Uint8Array) || bytes.length < numBytes) {
-      destroyMessage(m);
-      return MX_ERR_INVALID_ARGS;
-    }
-    bytes.set(m.contents());
+  if (m.size > 0 && !(hal.byteLength(bytes) >= numBytes && hal.copyBytes(bytes, 0, m.buf, 0, m.size))) {
+    destroyMessage(m);
+    return MX_ERR_INVALID_ARGS;
   }
   if (m.nh > 0) {
     if (!isHandleBuffer(handles, numHandles)) {
@@ -219,7 +208,12 @@ export class ChannelDispatcher extends Dispatcher {
       return MX_ERR_PEER_CLOSED;
     }
     const m = allocMessage(numBytes);
-    if (numBytes > 0) copyBytes(m.buf, 0, bytes as Uint8Array, 0, numBytes);
+    // Checked above, but reading a plain handle array can run the caller's code (an index getter), so check again.
+    if (numBytes > 0 && !hal.copyBytes(m.buf, 0, bytes, 0, numBytes)) {
+      for (let i = 0; i < numHandles; i++) handleAbortTransfer(hs[i]);
+      freeMessage(m);
+      return MX_ERR_INVALID_ARGS;
+    }
     for (let i = 0; i < numHandles; i++) m.handles[i] = hs[i];
     m.nh = numHandles;
     peer.deliver(m);

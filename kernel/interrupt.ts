@@ -16,19 +16,14 @@ import {
 import { setInterruptDrain } from "./clock.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { hal } from "./platform.ts";
-import { PacketImage } from "./packet.ts";
-import { type PortDispatcher, PortPacket } from "./port.ts";
+import { ImagePacket, type PortDispatcher } from "./port.ts";
 
 /** The object's one packet, kept as it will be read: only the key (at bind) and the timestamp change. */
-class InterruptPacket extends PortPacket {
-  readonly image = new PacketImage();
+class InterruptPacket extends ImagePacket {
   constructor() {
     super();
     this.image.words[2] = MX_PKT_TYPE_INTERRUPT;
     this.image.words[3] = MX_OK;
-  }
-  override copyOut(dst: Uint8Array): void {
-    this.image.copyTo(dst);
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * `mx_port_packet_t`: the 48-byte V2 port packet, in the C layout (little-endian), as a class.
  *
- * The kernel only ever reads and writes `bytes`, so a packet passed to mx_port_wait is filled by a plain byte copy
- * and reusing one packet object for every wait costs nothing. The typed views and accessors that make the C union
+ * The kernel only ever reads and writes `bytes`, so a packet passed to mx_port_wait is filled by one native copy
+ * (hal.copyBytes) and reusing one packet object for every wait costs nothing. The typed views and accessors that make the C union
  * readable are built on first use, so that a packet that is only passed through the kernel stays one small object.
  */
 import { MX_PORT_PACKET_SIZE } from "./constants.ts";
+import { OBJECT } from "./args.ts";
+import { hal } from "./platform.ts";
 
 /** The `user` member: four views of bytes 16..47, the C union. */
 export interface mx_packet_user_t {
@@ -63,25 +65,47 @@ export class PacketImage {
   readonly bytes = new Uint8Array(MX_PORT_PACKET_SIZE);
   readonly words = new Uint32Array(this.bytes.buffer);
 
-  copyTo(dst: Uint8Array): void {
-    dst.set(this.bytes);
+  /** Copies the packet into a caller's V2 packet argument; false if it is not one (C's bad pointer). */
+  copyTo(dst: unknown): boolean {
+    return hal.copyBytes(packetTarget(dst), 0, this.bytes, 0, MX_PORT_PACKET_SIZE);
+  }
+
+  /** Copies a caller's V2 packet argument in; false if it is not one. */
+  copyFrom(src: unknown): boolean {
+    return hal.copyBytes(this.bytes, 0, packetTarget(src), 0, MX_PORT_PACKET_SIZE);
   }
 }
 
+/**
+ * What a V2 packet argument names for a copy: an mx_port_packet_t's own bytes, or the argument itself, which the
+ * copy (hal.copyBytes) then accepts only as a genuine Uint8Array of at least 48 bytes. Set by the class below,
+ * the only code that can see its private field.
+ */
+let packetTarget: (p: unknown) => unknown;
+
 export class mx_port_packet_t {
-  /** The whole packet, 48 bytes. */
-  readonly bytes: Uint8Array;
+  /**
+   * Private, behind a getter: the kernel copies into and out of exactly the array this packet was made with, and
+   * `#bytes in p` recognises a packet without running any code of the caller's (a Proxy or a look-alike object
+   * with this prototype is not one; `instanceof` would consult the Proxy and cost ~1,500 instructions on XS).
+   */
+  readonly #bytes = new Uint8Array(MX_PORT_PACKET_SIZE);
   #view: DataView | null = null;
   #user: mx_packet_user_t | null = null;
   #signal: mx_packet_signal_t | null = null;
   #interrupt: mx_packet_interrupt_t | null = null;
 
-  constructor() {
-    this.bytes = new Uint8Array(MX_PORT_PACKET_SIZE);
+  static {
+    packetTarget = (p) => (typeof p === OBJECT && p !== null && #bytes in (p as object) ? (p as mx_port_packet_t).#bytes : p);
+  }
+
+  /** The whole packet, 48 bytes. */
+  get bytes(): Uint8Array {
+    return this.#bytes;
   }
 
   #dv(): DataView {
-    return (this.#view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, MX_PORT_PACKET_SIZE));
+    return (this.#view ??= new DataView(this.#bytes.buffer, this.#bytes.byteOffset, MX_PORT_PACKET_SIZE));
   }
 
   get key(): bigint {
@@ -105,7 +129,7 @@ export class mx_port_packet_t {
 
   get user(): mx_packet_user_t {
     if (this.#user === null) {
-      const buf = this.bytes.buffer;
+      const buf = this.#bytes.buffer;
       this.#user = {
         u64: new BigUint64Array(buf, 16, 4),
         u32: new Uint32Array(buf, 16, 8),
@@ -123,11 +147,4 @@ export class mx_port_packet_t {
   get interrupt(): mx_packet_interrupt_t {
     return (this.#interrupt ??= new mx_packet_interrupt_t(this.#dv()));
   }
-}
-
-/** The bytes of a V2 packet argument: an mx_port_packet_t or a Uint8Array of at least 48 bytes; null otherwise. */
-export function packetBytes(p: unknown): Uint8Array | null {
-  if (p instanceof mx_port_packet_t) return p.bytes;
-  if (p instanceof Uint8Array && p.length >= MX_PORT_PACKET_SIZE) return p;
-  return null;
 }

@@ -23,9 +23,8 @@ import {
   MX_OK,
   MX_PORT_PACKET_SIZE,
 } from "./constants.ts";
-import { copyBytes } from "./args.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { PacketImage, packetBytes } from "./packet.ts";
+import { PacketImage } from "./packet.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
 import { Waiter } from "./wait.ts";
 import { type Queued, WaiterQueue } from "./waiter_queue.ts";
@@ -37,8 +36,8 @@ export abstract class PortPacket {
   queued = false;
   /** User and V1 packets count against the port's packet limit; kernel-owned packets do not. */
   counted = false;
-  /** Writes the packet as the caller sees it. */
-  abstract copyOut(dst: Uint8Array): void;
+  /** Writes the packet into a caller's buffer as the caller sees it; false if the buffer is not one (bad pointer). */
+  abstract copyOut(dst: unknown): boolean;
   /** Size for V1 waits; V2 packets are all 48 bytes. */
   size(): number {
     return MX_PORT_PACKET_SIZE;
@@ -51,13 +50,17 @@ export abstract class PortPacket {
   }
 }
 
-/** A user packet: the 48 bytes as queued, type forced to MX_PKT_TYPE_USER. */
-class UserPacket extends PortPacket {
+/** A V2 packet kept as the 48 bytes it will be read as. */
+export abstract class ImagePacket extends PortPacket {
   readonly image = new PacketImage();
-  override counted = true;
-  override copyOut(dst: Uint8Array): void {
-    this.image.copyTo(dst);
+  override copyOut(dst: unknown): boolean {
+    return this.image.copyTo(dst);
   }
+}
+
+/** A user packet: the 48 bytes as queued, type forced to MX_PKT_TYPE_USER. */
+class UserPacket extends ImagePacket {
+  override counted = true;
   override dequeued(): void {
     if (poolSize < POOL_MAX) {
       this.next = pool;
@@ -71,8 +74,11 @@ const POOL_MAX = 32;
 let pool: UserPacket | null = null;
 let poolSize = 0;
 
-/** A user packet record holding a copy of `src` (48 bytes) with the type forced to USER. */
-export function userPacket(src: Uint8Array): PortPacket {
+/**
+ * A user packet record holding a copy of the caller's packet `src` with the type forced to USER; null (and nothing
+ * kept) if `src` is not a V2 packet argument.
+ */
+export function userPacket(src: unknown): PortPacket | null {
   let p = pool;
   if (p !== null) {
     pool = p.next as UserPacket | null;
@@ -81,7 +87,10 @@ export function userPacket(src: Uint8Array): PortPacket {
   } else {
     p = new UserPacket();
   }
-  copyBytes(p.image.bytes, 0, src, 0, MX_PORT_PACKET_SIZE);
+  if (!p.image.copyFrom(src)) {
+    p.dequeued();
+    return null;
+  }
   p.image.words[2] = MX_PKT_TYPE_USER;
   return p;
 }
@@ -136,10 +145,9 @@ export class PortDispatcher extends Dispatcher {
 
   /** Gives `p` to waiter `w`; false if `w` could not take it (V1 size), so the next waiter is tried. */
   protected handOff(p: PortPacket, w: PortWaiter): boolean {
-    const dst = packetBytes(w.dst);
-    if (dst !== null) p.copyOut(dst);
+    const copied = p.copyOut(w.dst);
     p.dequeued();
-    w.finish(dst !== null ? MX_OK : MX_ERR_INVALID_ARGS);
+    w.finish(copied ? MX_OK : MX_ERR_INVALID_ARGS);
     return true;
   }
 
@@ -172,10 +180,9 @@ export class PortDispatcher extends Dispatcher {
     const p = this.head;
     if (p === null) return MX_ERR_SHOULD_WAIT;
     this.unqueue(p, null);
-    const bytes = packetBytes(dst);
-    if (bytes !== null) p.copyOut(bytes);
+    const copied = p.copyOut(dst);
     p.dequeued();
-    return bytes !== null ? MX_OK : MX_ERR_INVALID_ARGS;
+    return copied ? MX_OK : MX_ERR_INVALID_ARGS;
   }
 
   /** Removes a specific packet from the queue (an interrupt object dying); true if it was queued here. */
@@ -232,13 +239,12 @@ export class PortDispatcher extends Dispatcher {
  * packet is queued a further state change adds nothing, so a REPEATING observer has at most one packet in flight
  * and that packet keeps its first `observed`. The key is kept as two 32-bit halves so queuing writes no bigint.
  */
-export class PortObserver extends PortPacket implements Observer {
+export class PortObserver extends ImagePacket implements Observer {
   obPrev: Observer | null = null;
   obNext: Observer | null = null;
   obLinked = false;
+  /** The image's key, type, status and trigger are fixed; observed and count are set on queuing. */
   private readonly type: number;
-  /** The packet as it will be read: key, type, status and trigger are fixed; observed and count are set on queuing. */
-  private readonly image = new PacketImage();
 
   constructor(
     private readonly port: PortDispatcher,
@@ -282,9 +288,5 @@ export class PortObserver extends PortPacket implements Observer {
 
   override matchesKey(handle: number, port: object, keyLo: number, keyHi: number): boolean {
     return this.handle === handle && this.port === port && this.keyLo === keyLo && this.keyHi === keyHi;
-  }
-
-  override copyOut(dst: Uint8Array): void {
-    this.image.copyTo(dst);
   }
 }

@@ -14,34 +14,29 @@ import {
   MX_OK,
   MX_PORT_PKT_TYPE_USER,
 } from "./constants.ts";
-import { copyBytes, put32 } from "./args.ts";
+import { put32 } from "./args.ts";
+import { hal } from "./platform.ts";
 import { PortDispatcher, PortPacket, type PortWaiter } from "./port.ts";
 
 class V1Packet extends PortPacket {
-  readonly buf: Uint8Array;
-  constructor(src: Uint8Array, n: number) {
+  override counted = true;
+  constructor(readonly buf: Uint8Array) {
     super();
-    this.counted = true;
-    this.buf = new Uint8Array(n);
-    copyBytes(this.buf, 0, src, 0, n);
-    put32(this.buf, 8, MX_PORT_PKT_TYPE_USER);
   }
   override size(): number {
     return this.buf.length;
   }
-  override copyOut(dst: Uint8Array): void {
-    dst.set(this.buf);
+  override copyOut(dst: unknown): boolean {
+    return hal.copyBytes(dst, 0, this.buf, 0, this.buf.length);
   }
 }
 
-/** A V1 packet record: `n` bytes of `src` (the caller checked 16 <= n <= 128 and the buffer). */
-export function v1Packet(src: Uint8Array, n: number): PortPacket {
-  return new V1Packet(src, n);
-}
-
-/** The buffer a V1 wait names: a Uint8Array covering `size` bytes. */
-function v1Buffer(dst: unknown, size: number): Uint8Array | null {
-  return dst instanceof Uint8Array && dst.length >= size ? dst : null;
+/** A V1 packet record: the first `n` bytes of the caller's `src`; null if `src` does not cover them. */
+export function v1Packet(src: unknown, n: number): PortPacket | null {
+  const buf = new Uint8Array(n);
+  if (!hal.copyBytes(buf, 0, src, 0, n)) return null;
+  put32(buf, 8, MX_PORT_PKT_TYPE_USER);
+  return new V1Packet(buf);
 }
 
 export class PortV1Dispatcher extends PortDispatcher {
@@ -54,19 +49,16 @@ export class PortV1Dispatcher extends PortDispatcher {
       w.finish(MX_ERR_BUFFER_TOO_SMALL);
       return false;
     }
-    p.copyOut(v1Buffer(w.dst, w.want) as Uint8Array);
-    w.finish(MX_OK);
+    w.finish(p.copyOut(w.dst) ? MX_OK : MX_ERR_INVALID_ARGS);
     return true;
   }
 
   /** The wait's buffer is checked before anything is taken, so a bad one changes nothing. */
   override take(dst: unknown, want: number): number {
-    const buf = v1Buffer(dst, want);
-    if (buf === null) return MX_ERR_INVALID_ARGS;
+    if (hal.byteLength(dst) < want) return MX_ERR_INVALID_ARGS;
     const p = this.peek();
     if (p === null) return MX_ERR_SHOULD_WAIT;
     if (want < p.size()) return MX_ERR_BUFFER_TOO_SMALL;
-    this.pop().copyOut(buf);
-    return MX_OK;
+    return this.pop().copyOut(dst) ? MX_OK : MX_ERR_INVALID_ARGS;
   }
 }

@@ -31,7 +31,6 @@ import { hi32, isOut, isU32, isU64, lo32, toBig } from "./args.ts";
 import { deadlinePassed, drainInterrupts, interruptsBound, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupRights, lookupStatus } from "./handle_table.ts";
 import { limits } from "./limits.ts";
-import { packetBytes } from "./packet.ts";
 import { PortDispatcher, PortObserver, PortWaiter, userPacket } from "./port.ts";
 import { PortV1Dispatcher, v1Packet } from "./port_v1.ts";
 import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
@@ -62,18 +61,22 @@ export function mx_port_queue(handle: mx_handle_t, packet: unknown, size: number
   if (d === null) return lookupStatus;
   if (d.type === MX_OBJ_TYPE_IOPORT) return queueV1(d as PortV1Dispatcher, packet, n);
   if (n !== 0 || d.type !== MX_OBJ_TYPE_IOPORT2) return MX_ERR_WRONG_TYPE;
-  const src = packetBytes(packet);
-  if (src === null) return MX_ERR_INVALID_ARGS;
+  // Copied in first, as C's copy_from_user: one native call checks and copies; the rare full port hands it back.
+  const p = userPacket(packet);
+  if (p === null) return MX_ERR_INVALID_ARGS;
   const port = d as PortDispatcher;
-  if (port.countedPackets >= limits.maxPacketsPerPort) return MX_ERR_NO_MEMORY;
-  return port.queue(userPacket(src));
+  if (port.countedPackets >= limits.maxPacketsPerPort) {
+    p.dequeued();
+    return MX_ERR_NO_MEMORY;
+  }
+  return port.queue(p);
 }
 
 function queueV1(port: PortV1Dispatcher, packet: unknown, n: number): mx_status_t {
   if (n < MX_PACKET_HEADER_SIZE) return MX_ERR_INVALID_ARGS;
   if (port.countedPackets >= limits.maxPacketsPerPort) return MX_ERR_NO_MEMORY;
-  if (!(packet instanceof Uint8Array) || packet.length < n) return MX_ERR_INVALID_ARGS;
-  return port.queue(v1Packet(packet, n));
+  const p = v1Packet(packet, n);
+  return p === null ? MX_ERR_INVALID_ARGS : port.queue(p);
 }
 
 /** mx_port_wait up to the point of blocking; parks a waiter and returns BLOCKED if it must wait. */

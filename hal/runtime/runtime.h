@@ -62,6 +62,10 @@ uint64_t runtime_alarm_fired_ns(void);
 extern volatile uint32_t runtime_host_mailbox;
 uint32_t runtime_irq_take_lost(void);
 
+/* user_memory.c: the kernel's access to callers' byte buffers (hal.ts byteLength, copyBytes) */
+void fx_user_byte_length(xsMachine* the);
+void fx_user_copy_bytes(xsMachine* the);
+
 /* native.c */
 typedef struct {
 	const char* name;
