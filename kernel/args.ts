@@ -62,12 +62,6 @@ export function isBytes(v: unknown, n: number): boolean {
   return hal.byteLength(v) >= n;
 }
 
-/** A handle array covering `n` entries (NULL allowed only when `n` is 0). */
-export function isHandleArray(v: unknown, n: number): v is Uint32Array | number[] | null | undefined {
-  if (v instanceof Uint32Array || Array.isArray(v)) return v.length >= n;
-  return n === 0 && (v === null || v === undefined);
-}
-
 /** Little-endian 32-bit store into a byte array (packets are little-endian C structs). */
 export function put32(b: Uint8Array, off: number, v: number): void {
   b[off] = v;

@@ -27,11 +27,12 @@ import {
   MX_OK,
   MX_RIGHT_TRANSFER,
 } from "./constants.ts";
-import { get32, isBytes, isHandleArray } from "./args.ts";
+import { get32, isBytes } from "./args.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import {
   handleAbortTransfer,
   handleBeginTransfer,
+  handleClose,
   handleDestroyInTransit,
   handleGet,
   handleReceive,
@@ -41,6 +42,7 @@ import { limits } from "./limits.ts";
 import { hal } from "./platform.ts";
 import { StateTracker } from "./state_tracker.ts";
 import type { Out } from "./types.ts";
+import { copyInHandles, copyOutHandles, isHandleBuffer, putOptOut, putOut } from "./user_copy.ts";
 import { Waiter } from "./wait.ts";
 import { type Queued, WaiterQueue } from "./waiter_queue.ts";
 
@@ -88,14 +90,10 @@ function destroyMessage(m: Message): void {
   freeMessage(m);
 }
 
-function isHandleBuffer(v: unknown, n: number): v is Uint32Array | number[] {
-  return (v instanceof Uint32Array || Array.isArray(v)) && v.length >= n;
-}
-
 /**
  * Copies a dequeued message out, bytes before handles, as Magenta does. A buffer of the wrong kind (or shorter
- * than its stated size) is C's bad pointer: only found when the copy touches it, so the message is lost and its
- * handles closed.
+ * than its stated size) is C's bad pointer, only found when the copy touches it: the message is lost and the handles
+ * it carried are closed (also when the caller's handle array refuses the new values).
  */
 function copyOut(m: Message, bytes: unknown, numBytes: number, handles: unknown, numHandles: number): number {
   if (m.size > 0 && !(hal.byteLength(bytes) >= numBytes && hal.copyBytes(bytes, 0, m.buf, 0, m.size))) {
@@ -107,7 +105,12 @@ function copyOut(m: Message, bytes: unknown, numBytes: number, handles: unknown,
       destroyMessage(m);
       return MX_ERR_INVALID_ARGS;
     }
-    for (let i = 0; i < m.nh; i++) handles[i] = handleReceive(m.handles[i]);
+    for (let i = 0; i < m.nh; i++) m.handles[i] = handleReceive(m.handles[i]);
+    if (!copyOutHandles(handles, m.handles, m.nh)) {
+      for (let i = 0; i < m.nh; i++) handleClose(m.handles[i]);
+      freeMessage(m);
+      return MX_ERR_INVALID_ARGS;
+    }
   }
   freeMessage(m);
   return MX_OK;
@@ -119,12 +122,14 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
   prev: CallWaiter | null = null;
   queued = false;
   private readStatus = MX_OK;
+  private replyBytes = 0;
+  private replyHandles = 0;
   constructor(
     readonly channel: ChannelDispatcher,
     readonly handle: number,
     readonly txid: number,
-    private readonly rdBytes: Uint8Array | null,
-    private readonly rdHandles: Uint32Array | number[] | null,
+    private readonly rdBytes: unknown,
+    private readonly rdHandles: unknown,
     private readonly rdNumBytes: number,
     private readonly rdNumHandles: number,
     private readonly actualBytes: Out<number>,
@@ -136,17 +141,16 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
 
   /** The reply arrived: it is the caller's now, or it is discarded when it does not fit. */
   take(m: Message): void {
-    const size = m.size;
-    const nh = m.nh;
-    if (size > this.rdNumBytes || nh > this.rdNumHandles) {
+    this.replyBytes = m.size;
+    this.replyHandles = m.nh;
+    if (m.size > this.rdNumBytes || m.nh > this.rdNumHandles) {
       destroyMessage(m);
       this.fail(MX_ERR_BUFFER_TOO_SMALL);
       return;
     }
-    copyOut(m, this.rdBytes, this.rdNumBytes, this.rdHandles, this.rdNumHandles);
-    this.actualBytes.value = size;
-    this.actualHandles.value = nh;
-    this.finish(MX_OK);
+    const status = copyOut(m, this.rdBytes, this.rdNumBytes, this.rdHandles, this.rdNumHandles);
+    if (status === MX_OK) this.finish(MX_OK);
+    else this.fail(status);
   }
 
   /** Ends the call with CALL_FAILED and the real reason in read_status. */
@@ -159,8 +163,15 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
     this.channel.callers.remove(this);
   }
 
-  protected override report(status: number): void {
-    if (status === MX_ERR_CALL_FAILED && this.readStatusOut !== null) this.readStatusOut.value = this.readStatus;
+  /** The actual sizes on success, read_status on CALL_FAILED; an output that refuses them is a bad pointer. */
+  protected override report(status: number): number {
+    if (status === MX_OK) {
+      if (putOut(this.actualBytes, this.replyBytes) && putOut(this.actualHandles, this.replyHandles)) return MX_OK;
+      this.readStatus = MX_ERR_INVALID_ARGS;
+      status = MX_ERR_CALL_FAILED;
+    }
+    if (status !== MX_ERR_CALL_FAILED) return status;
+    return putOptOut(this.readStatusOut, this.readStatus) ? status : MX_ERR_INVALID_ARGS;
   }
 }
 
@@ -188,35 +199,45 @@ export class ChannelDispatcher extends Dispatcher {
   write(bytes: unknown, numBytes: number, handles: unknown, numHandles: number): number {
     const peer = this.peer;
     if (peer !== null && peer.tracker.count >= limits.maxMessagesPerChannel) return MX_ERR_NO_MEMORY;
-    if (!isBytes(bytes, numBytes) || !isHandleArray(handles, numHandles)) return MX_ERR_INVALID_ARGS;
-    const hs = handles as Uint32Array | number[];
-    for (let i = 0; i < numHandles; i++) {
+    if (!isBytes(bytes, numBytes)) return MX_ERR_INVALID_ARGS;
+    // The message record is the kernel's copy of the handle values: read once, then checked and moved from there.
+    const m = allocMessage(numBytes);
+    const hs = m.handles;
+    const status = copyInHandles(handles, numHandles, hs) ? this.beginTransfer(hs, numHandles) : MX_ERR_INVALID_ARGS;
+    if (status !== MX_OK) {
+      freeMessage(m);
+      return status;
+    }
+    // Checked above, but reading a plain handle array can run the caller's code (an index getter): copied, checked.
+    const failure =
+      this.peer === null ? MX_ERR_PEER_CLOSED
+      : numBytes > 0 && !hal.copyBytes(m.buf, 0, bytes, 0, numBytes) ? MX_ERR_INVALID_ARGS
+      : MX_OK;
+    if (failure !== MX_OK) {
+      for (let i = 0; i < numHandles; i++) handleAbortTransfer(hs[i]);
+      freeMessage(m);
+      return failure;
+    }
+    m.nh = numHandles;
+    (this.peer as ChannelDispatcher).deliver(m);
+    return MX_OK;
+  }
+
+  /** Checks every handle of a message being written, then moves them all into it (IN_TRANSIT), or none. */
+  private beginTransfer(hs: number[], n: number): number {
+    for (let i = 0; i < n; i++) {
       const v = hs[i];
       const d = handleGet(v, 0, 0);
       if (d === null) return MX_ERR_BAD_HANDLE;
       if (d === this) return MX_ERR_NOT_SUPPORTED;
       if ((handleRights(v) & MX_RIGHT_TRANSFER) === 0) return MX_ERR_ACCESS_DENIED;
     }
-    for (let i = 0; i < numHandles; i++) {
+    for (let i = 0; i < n; i++) {
       if (!handleBeginTransfer(hs[i])) {
         for (let j = 0; j < i; j++) handleAbortTransfer(hs[j]);
         return MX_ERR_INVALID_ARGS;
       }
     }
-    if (peer === null) {
-      for (let i = 0; i < numHandles; i++) handleAbortTransfer(hs[i]);
-      return MX_ERR_PEER_CLOSED;
-    }
-    const m = allocMessage(numBytes);
-    // Checked above, but reading a plain handle array can run the caller's code (an index getter), so check again.
-    if (numBytes > 0 && !hal.copyBytes(m.buf, 0, bytes, 0, numBytes)) {
-      for (let i = 0; i < numHandles; i++) handleAbortTransfer(hs[i]);
-      freeMessage(m);
-      return MX_ERR_INVALID_ARGS;
-    }
-    for (let i = 0; i < numHandles; i++) m.handles[i] = hs[i];
-    m.nh = numHandles;
-    peer.deliver(m);
     return MX_OK;
   }
 
@@ -225,7 +246,7 @@ export class ChannelDispatcher extends Dispatcher {
     if (this.callers.head !== null) {
       const txid = m.size >= 4 ? get32(m.buf, 0) : 0;
       for (let w: CallWaiter | null = this.callers.head; w !== null; w = w.next) {
-        if (w.txid === txid) {
+        if (w.queued && w.txid === txid) {
           w.take(m);
           return;
         }
@@ -262,13 +283,13 @@ export class ChannelDispatcher extends Dispatcher {
   ): number {
     const m = this.head;
     if (m === null) return this.peer !== null ? MX_ERR_SHOULD_WAIT : MX_ERR_PEER_CLOSED;
-    if (actualBytes !== null && actualBytes !== undefined) actualBytes.value = m.size;
-    if (actualHandles !== null && actualHandles !== undefined) actualHandles.value = m.nh;
-    if (m.size > numBytes || m.nh > numHandles) {
-      if (discard) destroyMessage(this.pop());
-      return MX_ERR_BUFFER_TOO_SMALL;
-    }
-    return copyOut(this.pop(), bytes, numBytes, handles, numHandles);
+    const size = m.size;
+    const nh = m.nh;
+    let status = MX_ERR_BUFFER_TOO_SMALL;
+    if (size <= numBytes && nh <= numHandles) status = copyOut(this.pop(), bytes, numBytes, handles, numHandles);
+    else if (discard) destroyMessage(this.pop());
+    // Written last, when the channel is consistent again: a caller's setter may call the kernel.
+    return putOptOut(actualBytes, size) && putOptOut(actualHandles, nh) ? status : MX_ERR_INVALID_ARGS;
   }
 
   override cancelHandle(h: number): void {

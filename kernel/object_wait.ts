@@ -6,9 +6,10 @@
  * all satisfied waiters finish on the same change, unlike port waits. If the handle it waits through goes away,
  * it finishes with MX_ERR_CANCELED and MX_SIGNAL_HANDLE_CLOSED in what it observed.
  */
-import { MX_ERR_CANCELED, MX_OK, MX_SIGNAL_HANDLE_CLOSED } from "./constants.ts";
+import { MX_ERR_CANCELED, MX_ERR_INVALID_ARGS, MX_OK, MX_SIGNAL_HANDLE_CLOSED } from "./constants.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
-import type { mx_wait_item_t, Out } from "./types.ts";
+import type { Out } from "./types.ts";
+import { putOptOut, putPending } from "./user_copy.ts";
 import { Waiter } from "./wait.ts";
 
 /** The observer half of both waits: it finishes its waiter when a watched bit is set or its handle goes. */
@@ -57,15 +58,18 @@ export class WaitOneWaiter extends Waiter {
   protected override detach(): void {
     this.ob.tracker.remove(this.ob);
   }
-  protected override report(): void {
-    if (this.out !== null && this.out !== undefined) this.out.value = this.ob.observed >>> 0;
+  protected override report(status: number): number {
+    return putOptOut(this.out, this.ob.observed >>> 0) ? status : MX_ERR_INVALID_ARGS;
   }
 }
 
-/** mx_object_wait_many: one observer per item; every item's `pending` is written when the wait ends. */
+/**
+ * mx_object_wait_many: one observer per item; every item's `pending` is written when the wait ends, into the item
+ * objects as they were read when the call began.
+ */
 export class WaitManyWaiter extends Waiter {
   private readonly obs: WaitObserver[] = [];
-  constructor(private readonly items: mx_wait_item_t[]) {
+  constructor(private readonly items: readonly object[]) {
     super();
   }
   add(tracker: StateTracker, handle: number, waitfor: number): void {
@@ -85,8 +89,11 @@ export class WaitManyWaiter extends Waiter {
   protected override detach(): void {
     for (const ob of this.obs) ob.tracker.remove(ob);
   }
-  protected override report(): void {
-    for (let i = 0; i < this.obs.length; i++) this.items[i].pending = this.obs[i].observed >>> 0;
+  protected override report(status: number): number {
+    for (let i = 0; i < this.obs.length; i++) {
+      if (!putPending(this.items[i], this.obs[i].observed >>> 0)) return MX_ERR_INVALID_ARGS;
+    }
+    return status;
   }
 }
 

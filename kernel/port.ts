@@ -131,7 +131,7 @@ export class PortDispatcher extends Dispatcher {
     let w = this.waiters.head;
     while (w !== null) {
       const next: PortWaiter | null = w.next;
-      if (this.handOff(p, w)) return MX_OK;
+      if (w.queued && this.handOff(p, w)) return MX_OK;
       w = next;
     }
     p.next = null;

@@ -20,11 +20,12 @@ import {
   MX_RIGHT_READ,
   MX_RIGHT_WRITE,
 } from "./constants.ts";
-import { get32, isBytes, isHandleArray, isObject, isOptOut, isOut, isU32, isU64, toBig } from "./args.ts";
+import { get32, isBytes, isObject, isOptOut, isOut, isU32, isU64, toBig } from "./args.ts";
 import { CallWaiter, type ChannelDispatcher, channelPair } from "./channel.ts";
 import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
 import type { mx_channel_call_args_t, mx_handle_t, mx_status_t, Out } from "./types.ts";
+import { giveHandles, isHandleBuffer } from "./user_copy.ts";
 import { park, syncResult } from "./wait.ts";
 
 export function mx_channel_create(options: number, out0: Out<mx_handle_t>, out1: Out<mx_handle_t>): mx_status_t {
@@ -32,9 +33,7 @@ export function mx_channel_create(options: number, out0: Out<mx_handle_t>, out1:
   if (options !== 0 || !isOut(out0) || !isOut(out1)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(2)) return MX_ERR_NO_MEMORY;
   const [a, b] = channelPair();
-  out0.value = handleAlloc(a, MX_DEFAULT_CHANNEL_RIGHTS);
-  out1.value = handleAlloc(b, MX_DEFAULT_CHANNEL_RIGHTS);
-  return MX_OK;
+  return giveHandles(out0, handleAlloc(a, MX_DEFAULT_CHANNEL_RIGHTS), out1, handleAlloc(b, MX_DEFAULT_CHANNEL_RIGHTS));
 }
 
 export function mx_channel_write(
@@ -84,20 +83,6 @@ export function mx_channel_read(
   );
 }
 
-/** The `args` record as C would copy it in: every field of the right kind, every count within its array. */
-function validCallArgs(a: unknown): a is mx_channel_call_args_t {
-  if (!isObject(a)) return false;
-  const r = a as mx_channel_call_args_t;
-  return (
-    isU32(r.wr_num_bytes) &&
-    isU32(r.wr_num_handles) &&
-    isU32(r.rd_num_bytes) &&
-    isU32(r.rd_num_handles) &&
-    isBytes(r.rd_bytes, r.rd_num_bytes >>> 0) &&
-    isHandleArray(r.rd_handles, r.rd_num_handles >>> 0)
-  );
-}
-
 /** mx_channel_call up to the point of blocking. */
 export function channelCallCore(
   handle: mx_handle_t,
@@ -109,32 +94,50 @@ export function channelCallCore(
   read_status: unknown,
 ): number {
   if (kernelWork) kernel_enter();
-  if (!validCallArgs(args) || !isOut(actual_bytes) || !isOut(actual_handles) || !isOptOut(read_status)) {
+  // `args` is copied in first, as C does: each field read once (a getter may run), then every field of the right
+  // kind and every count within its array.
+  if (!isObject(args)) return MX_ERR_INVALID_ARGS;
+  let wrBytes: unknown, wrHandles: unknown, rdBytes: unknown, rdHandles: unknown;
+  let wrNumBytes: unknown, wrNumHandles: unknown, rdNumBytes: unknown, rdNumHandles: unknown;
+  try {
+    const r = args as mx_channel_call_args_t;
+    wrBytes = r.wr_bytes;
+    wrHandles = r.wr_handles;
+    rdBytes = r.rd_bytes;
+    rdHandles = r.rd_handles;
+    wrNumBytes = r.wr_num_bytes;
+    wrNumHandles = r.wr_num_handles;
+    rdNumBytes = r.rd_num_bytes;
+    rdNumHandles = r.rd_num_handles;
+  } catch {
     return MX_ERR_INVALID_ARGS;
   }
+  if (!isU32(wrNumBytes) || !isU32(wrNumHandles) || !isU32(rdNumBytes) || !isU32(rdNumHandles)) return MX_ERR_INVALID_ARGS;
+  if (!isBytes(rdBytes, rdNumBytes >>> 0) || !isHandleBuffer(rdHandles, rdNumHandles >>> 0)) return MX_ERR_INVALID_ARGS;
+  if (!isOut(actual_bytes) || !isOut(actual_handles) || !isOptOut(read_status)) return MX_ERR_INVALID_ARGS;
   if (options !== 0) return MX_ERR_INVALID_ARGS;
   const d = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_CHANNEL);
   if (d === null) return lookupStatus;
   if (!isU64(deadline)) return MX_ERR_INVALID_ARGS;
-  const nb = args.wr_num_bytes >>> 0;
-  const nh = args.wr_num_handles >>> 0;
+  const nb = wrNumBytes >>> 0;
+  const nh = wrNumHandles >>> 0;
   if (nb > MX_CHANNEL_MAX_MSG_BYTES || nh > MX_CHANNEL_MAX_MSG_HANDLES) return MX_ERR_OUT_OF_RANGE;
   const ch = d as ChannelDispatcher;
-  const txid = nb >= 4 && isBytes(args.wr_bytes, nb) ? get32(args.wr_bytes as Uint8Array, 0) : 0;
+  const txid = nb >= 4 && isBytes(wrBytes, nb) ? get32(wrBytes as Uint8Array, 0) : 0;
   const w = new CallWaiter(
     ch,
     handle,
     txid,
-    args.rd_bytes,
-    args.rd_handles,
-    args.rd_num_bytes >>> 0,
-    args.rd_num_handles >>> 0,
+    rdBytes,
+    rdHandles,
+    rdNumBytes >>> 0,
+    rdNumHandles >>> 0,
     actual_bytes as Out<number>,
     actual_handles as Out<number>,
     (read_status ?? null) as Out<number> | null,
   );
   ch.callers.append(w);
-  const status = ch.write(args.wr_bytes, nb, args.wr_handles, nh);
+  const status = ch.write(wrBytes, nb, wrHandles, nh);
   if (status !== MX_OK) {
     ch.callers.remove(w);
     return status;

@@ -9,7 +9,6 @@ import {
   MX_ERR_INVALID_ARGS,
   MX_ERR_NO_MEMORY,
   MX_ERR_NOT_SUPPORTED,
-  MX_OK,
 } from "./constants.ts";
 import { isOut } from "./args.ts";
 import { kernel_enter, kernelWork } from "./clock.ts";
@@ -17,13 +16,13 @@ import { EventDispatcher } from "./event.ts";
 import { eventPair } from "./eventpair.ts";
 import { handleAlloc, handleRoom } from "./handle_table.ts";
 import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
+import { giveHandles } from "./user_copy.ts";
 
 export function mx_event_create(options: number, out: Out<mx_handle_t>): mx_status_t {
   if (kernelWork) kernel_enter();
   if (options !== 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(1)) return MX_ERR_NO_MEMORY;
-  out.value = handleAlloc(new EventDispatcher(), MX_DEFAULT_EVENT_RIGHTS);
-  return MX_OK;
+  return giveHandles(out, handleAlloc(new EventDispatcher(), MX_DEFAULT_EVENT_RIGHTS));
 }
 
 export function mx_eventpair_create(options: number, out0: Out<mx_handle_t>, out1: Out<mx_handle_t>): mx_status_t {
@@ -32,7 +31,5 @@ export function mx_eventpair_create(options: number, out0: Out<mx_handle_t>, out
   if (!isOut(out0) || !isOut(out1)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(2)) return MX_ERR_NO_MEMORY;
   const [a, b] = eventPair();
-  out0.value = handleAlloc(a, MX_DEFAULT_EVENTPAIR_RIGHTS);
-  out1.value = handleAlloc(b, MX_DEFAULT_EVENTPAIR_RIGHTS);
-  return MX_OK;
+  return giveHandles(out0, handleAlloc(a, MX_DEFAULT_EVENTPAIR_RIGHTS), out1, handleAlloc(b, MX_DEFAULT_EVENTPAIR_RIGHTS));
 }

@@ -7,7 +7,6 @@ import {
   MX_ERR_ACCESS_DENIED,
   MX_ERR_INVALID_ARGS,
   MX_ERR_NO_MEMORY,
-  MX_OK,
   MX_RIGHT_DUPLICATE,
   MX_RIGHT_SAME_RIGHTS,
 } from "./constants.ts";
@@ -15,6 +14,7 @@ import { isOut, isU32 } from "./args.ts";
 import { kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleClose, handleGet, handleRevalue, handleRights, lookupStatus } from "./handle_table.ts";
 import type { mx_handle_t, mx_rights_t, mx_status_t, Out } from "./types.ts";
+import { giveHandles } from "./user_copy.ts";
 
 export function mx_handle_close(handle: mx_handle_t): mx_status_t {
   if (kernelWork) kernel_enter();
@@ -39,8 +39,7 @@ export function mx_handle_duplicate(handle: mx_handle_t, rights: mx_rights_t, ou
   if (r < 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
   const h = handleAlloc(d, r);
   if (h === 0) return MX_ERR_NO_MEMORY;
-  out.value = h;
-  return MX_OK;
+  return giveHandles(out, h);
 }
 
 export function mx_handle_replace(handle: mx_handle_t, rights: mx_rights_t, out: Out<mx_handle_t>): mx_status_t {
@@ -48,6 +47,5 @@ export function mx_handle_replace(handle: mx_handle_t, rights: mx_rights_t, out:
   if (handleGet(handle, 0, 0) === null) return lookupStatus;
   const r = derivedRights(rights, handleRights(handle));
   if (r < 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
-  out.value = handleRevalue(handle, r);
-  return MX_OK;
+  return giveHandles(out, handleRevalue(handle, r));
 }

@@ -8,7 +8,6 @@ import {
   MX_ERR_NO_MEMORY,
   MX_OBJ_TYPE_INTERRUPT,
   MX_OBJ_TYPE_IOPORT2,
-  MX_OK,
   MX_RIGHT_READ,
   MX_RIGHT_WRITE,
 } from "./constants.ts";
@@ -19,6 +18,7 @@ import { InterruptDispatcher, interruptExists } from "./interrupt.ts";
 import { hal } from "./platform.ts";
 import type { PortDispatcher } from "./port.ts";
 import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
+import { giveHandles } from "./user_copy.ts";
 
 export function mx_interrupt_create(options: number, vector: number, out: Out<mx_handle_t>): mx_status_t {
   if (kernelWork) kernel_enter();
@@ -28,8 +28,7 @@ export function mx_interrupt_create(options: number, vector: number, out: Out<mx
   const v = vector >>> 0;
   if (interruptExists(v)) return MX_ERR_ALREADY_BOUND;
   if (!handleRoom(1)) return MX_ERR_NO_MEMORY;
-  out.value = handleAlloc(new InterruptDispatcher(v), MX_DEFAULT_INTERRUPT_RIGHTS);
-  return MX_OK;
+  return giveHandles(out, handleAlloc(new InterruptDispatcher(v), MX_DEFAULT_INTERRUPT_RIGHTS));
 }
 
 export function mx_interrupt_bind(

@@ -14,11 +14,12 @@ import {
   MX_RIGHT_WRITE,
   MX_WAIT_MANY_MAX_ITEMS,
 } from "./constants.ts";
-import { isObject, isOptOut, isU32, isU64, toBig } from "./args.ts";
+import { isOptOut, isU32, isU64, toBig } from "./args.ts";
 import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
 import { handleGet, lookupStatus } from "./handle_table.ts";
 import { SleepWaiter, WaitManyWaiter, WaitOneWaiter } from "./object_wait.ts";
 import type { mx_handle_t, mx_signals_t, mx_status_t, mx_wait_item_t, Out } from "./types.ts";
+import { copyInWaitItems, putOptOut } from "./user_copy.ts";
 import { park, syncResult } from "./wait.ts";
 
 /** mx_object_wait_one up to the point of blocking. */
@@ -33,7 +34,7 @@ export function waitOneCore(handle: mx_handle_t, signals: unknown, deadline: unk
   const state = tracker.signals;
   const done = (state & signals) !== 0;
   if (done || deadlinePassed(deadline)) {
-    if (out !== null && out !== undefined) out.value = state >>> 0;
+    if (!putOptOut(out, state >>> 0)) return MX_ERR_INVALID_ARGS;
     return done ? MX_OK : MX_ERR_TIMED_OUT;
   }
   const w = new WaitOneWaiter(tracker, handle, signals | 0, out);
@@ -50,14 +51,9 @@ export function mx_object_wait_one(
   return syncResult(waitOneCore(handle, signals, deadline, observed));
 }
 
-function validItems(items: unknown, n: number): items is mx_wait_item_t[] {
-  if (!Array.isArray(items) || items.length < n) return false;
-  for (let i = 0; i < n; i++) {
-    const it: unknown = items[i];
-    if (!isObject(it) || !isU32((it as mx_wait_item_t).waitfor)) return false;
-  }
-  return true;
-}
+/** The kernel's copy of a wait_many's items (user_copy.ts), reused: nothing of the caller's runs while it is used. */
+const itemHandles: unknown[] = [];
+const itemWaitfor: number[] = [];
 
 /** mx_object_wait_many up to the point of blocking. */
 export function waitManyCore(items: unknown, count: unknown, deadline: unknown): number {
@@ -70,17 +66,19 @@ export function waitManyCore(items: unknown, count: unknown, deadline: unknown):
     s.arm(toBig(deadline));
     return park(s);
   }
-  if (n > MX_WAIT_MANY_MAX_ITEMS || !validItems(items, n)) return MX_ERR_INVALID_ARGS;
-  const w = new WaitManyWaiter(items);
+  if (n > MX_WAIT_MANY_MAX_ITEMS) return MX_ERR_INVALID_ARGS;
+  const objects: object[] = [];
+  if (!copyInWaitItems(items, n, objects, itemHandles, itemWaitfor)) return MX_ERR_INVALID_ARGS;
+  const w = new WaitManyWaiter(objects);
   for (let i = 0; i < n; i++) {
-    const h = items[i].handle;
+    const h = itemHandles[i];
     const d = handleGet(h, MX_RIGHT_READ, 0);
-    const status = d === null ? lookupStatus : d.tracker === null ? MX_ERR_NOT_SUPPORTED : MX_OK;
-    if (status !== MX_OK) {
+    const tracker = d === null ? null : d.tracker;
+    if (tracker === null) {
       w.unwind();
-      return status;
+      return d === null ? lookupStatus : MX_ERR_NOT_SUPPORTED;
     }
-    w.add(d!.tracker!, h, items[i].waitfor | 0);
+    w.add(tracker, h as number, itemWaitfor[i]);
   }
   if (w.anySatisfied()) {
     w.finish(MX_OK);

@@ -34,6 +34,7 @@ import { limits } from "./limits.ts";
 import { PortDispatcher, PortObserver, PortWaiter, userPacket } from "./port.ts";
 import { PortV1Dispatcher, v1Packet } from "./port_v1.ts";
 import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
+import { giveHandles } from "./user_copy.ts";
 import { BLOCKED, park, syncResult } from "./wait.ts";
 
 export function mx_port_create(options: number, out: Out<mx_handle_t>): mx_status_t {
@@ -42,8 +43,7 @@ export function mx_port_create(options: number, out: Out<mx_handle_t>): mx_statu
   if (!handleRoom(1)) return MX_ERR_NO_MEMORY;
   const v2 = options === MX_PORT_OPT_V2;
   const port = v2 ? new PortDispatcher() : new PortV1Dispatcher();
-  out.value = handleAlloc(port, v2 ? MX_DEFAULT_IO_PORT_V2_RIGHTS : MX_DEFAULT_IO_PORT_RIGHTS);
-  return MX_OK;
+  return giveHandles(out, handleAlloc(port, v2 ? MX_DEFAULT_IO_PORT_V2_RIGHTS : MX_DEFAULT_IO_PORT_RIGHTS));
 }
 
 /*

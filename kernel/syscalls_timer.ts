@@ -26,14 +26,14 @@ import { SleepWaiter } from "./object_wait.ts";
 import { hal } from "./platform.ts";
 import { TimerDispatcher } from "./timer.ts";
 import type { mx_handle_t, mx_status_t, mx_time_t, Out } from "./types.ts";
+import { giveHandles } from "./user_copy.ts";
 import { park, syncResult } from "./wait.ts";
 
 export function mx_timer_create(options: number, clock_id: number, out: Out<mx_handle_t>): mx_status_t {
   if (kernelWork) kernel_enter();
   if (options !== 0 || clock_id !== MX_CLOCK_MONOTONIC || !isOut(out)) return MX_ERR_INVALID_ARGS;
   if (!handleRoom(1)) return MX_ERR_NO_MEMORY;
-  out.value = handleAlloc(new TimerDispatcher(), MX_DEFAULT_TIMER_RIGHTS);
-  return MX_OK;
+  return giveHandles(out, handleAlloc(new TimerDispatcher(), MX_DEFAULT_TIMER_RIGHTS));
 }
 
 export function mx_timer_start(

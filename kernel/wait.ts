@@ -26,17 +26,22 @@ export abstract class Waiter implements Timed {
   /** Leaves whatever queue or observer list the waiter is on. */
   protected abstract detach(): void;
 
-  /** Writes the out-parameters for this status (default: none). */
-  protected report(_status: number): void {}
+  /**
+   * Writes the out-parameters for this status and returns the status the call ends with: a caller's out-parameter
+   * that refuses the write makes it MX_ERR_INVALID_ARGS (user_copy.ts). Default: nothing to write.
+   */
+  protected report(status: number): number {
+    return status;
+  }
 
+  /** Ends the wait; the waiter is off every list before `report` can run a caller's setter. */
   finish(status: number): void {
     if (this.done) return;
     this.done = true;
-    this.status = status;
     unlinkDeadline(this);
     this.detach();
-    this.report(status);
-    if (this.resolve !== null) this.resolve(status);
+    this.status = this.report(status);
+    if (this.resolve !== null) this.resolve(this.status);
   }
 
   expire(_now: bigint): void {

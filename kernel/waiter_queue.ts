@@ -4,7 +4,8 @@
  *
  * Intrusive, so blocking allocates nothing beyond the waiter itself: each waiter carries its own links and a flag
  * saying it is on the queue, which makes removal safe from every path that can end a wait (a packet, the deadline,
- * the handle closing) in any order.
+ * the handle closing) in any order. As in the state tracker, a removed waiter keeps its `next`, so a walk that ends
+ * waits (and may run a caller's setter, which may end others) goes on from it; walks skip waiters no longer `queued`.
  */
 export interface Queued<T> {
   prev: T | null;
@@ -18,6 +19,7 @@ export class WaiterQueue<T extends Queued<T>> {
 
   append(w: T): void {
     w.prev = this.tail;
+    w.next = null;
     if (this.tail === null) this.head = w;
     else this.tail.next = w;
     this.tail = w;
@@ -32,6 +34,6 @@ export class WaiterQueue<T extends Queued<T>> {
     else w.prev.next = w.next;
     if (w.next === null) this.tail = w.prev;
     else w.next.prev = w.prev;
-    w.prev = w.next = null;
+    w.prev = null;
   }
 }
