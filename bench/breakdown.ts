@@ -26,7 +26,7 @@ import {
   MX_RIGHT_READ,
   MX_RIGHT_WRITE,
 } from "../kernel/index.ts";
-import { PacketImage } from "../kernel/packet.ts";
+import { copyPacketOut, PacketImage } from "../kernel/packet.ts";
 import { type PortDispatcher, userPacket } from "../kernel/port.ts";
 import { ok } from "./cases.ts";
 import type { Case, Loop } from "./harness.ts";
@@ -222,13 +222,13 @@ export const steps: Step[] = [
   },
   {
     group: "port_v2_roundtrip",
-    name: "copyTo_packet",
-    what: "PacketImage.copyTo(mx_port_packet_t): the packet's brand check (#bytes in p) and the copy",
+    name: "copyPacketOut",
+    what: "copyPacketOut(bytes, mx_port_packet_t): the packet's brand check (#bytes in p) and the copy",
     iterations: N,
     setup: withPort((_port, _d, packet) => {
       const image = new PacketImage();
       return (n) => {
-        for (let i = 0; i < n; i++) image.copyTo(packet);
+        for (let i = 0; i < n; i++) copyPacketOut(image.bytes, packet);
       };
     }),
   },

@@ -23,6 +23,7 @@ import {
   MX_ERR_WRONG_TYPE,
   MX_OK,
 } from "./constants.ts";
+import { NUMBER } from "./args.ts";
 import { addHandleRef, dropHandleRef, type Dispatcher } from "./dispatcher.ts";
 import { limits } from "./limits.ts";
 
@@ -41,6 +42,8 @@ const objects: (Dispatcher | null)[] = [];
 /** Per slot: generation << 16 | state | rights. */
 const meta: number[] = [];
 const nextFree: number[] = [];
+/** meta.length, kept as a number: reading an array's length costs a getter call on XS. */
+let slotCount = 0;
 let used = 0;
 let freeHead = -1;
 let freeTail = -1;
@@ -70,10 +73,11 @@ export function handleAlloc(d: Dispatcher, r: number): number {
     if (freeHead < 0) freeTail = -1;
     gen = meta[slot] & ~(STATE_MASK | RIGHTS_MASK);
   } else {
-    slot = objects.length;
+    slot = slotCount;
     objects.push(null);
     meta.push(0);
     nextFree.push(-1);
+    slotCount++;
     gen = 1 << SLOT_BITS;
   }
   used++;
@@ -93,13 +97,13 @@ export function handleRoom(n: number): boolean {
  * name an object of that type (WRONG_TYPE). Returns null and sets `lookupStatus` on failure.
  */
 export function handleGet(value: unknown, need: number, type: number): Dispatcher | null {
-  // Number.isInteger first: it is false for bigints, strings and NaN, for which `|` or `&` would throw or coerce.
-  if (!Number.isInteger(value) || (value as number) <= 0 || (value as number) > 0x7fffffff) {
+  // typeof first: `|` on a bigint throws, on a string or an object coerces. A number equal to its `|0` is an int32.
+  if (typeof value !== NUMBER || ((value as number) | 0) !== value || (value as number) <= 0) {
     lookupStatus = MX_ERR_BAD_HANDLE;
     return null;
   }
   const slot = (value as number) & SLOT_MASK;
-  const m = slot < meta.length ? meta[slot] : 0;
+  const m = slot < slotCount ? meta[slot] : 0;
   if (m >>> SLOT_BITS !== (value as number) >>> SLOT_BITS || (m & STATE_MASK) !== LIVE) {
     lookupStatus = MX_ERR_BAD_HANDLE;
     return null;

@@ -24,7 +24,7 @@ import {
   MX_PORT_PACKET_SIZE,
 } from "./constants.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { PacketImage } from "./packet.ts";
+import { copyPacketIn, copyPacketOut, PacketImage } from "./packet.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
 import { Waiter } from "./wait.ts";
 import { type Queued, WaiterQueue } from "./waiter_queue.ts";
@@ -54,7 +54,7 @@ export abstract class PortPacket {
 export abstract class ImagePacket extends PortPacket {
   readonly image = new PacketImage();
   override copyOut(dst: unknown): boolean {
-    return this.image.copyTo(dst);
+    return copyPacketOut(this.image.bytes, dst);
   }
 }
 
@@ -87,7 +87,7 @@ export function userPacket(src: unknown): PortPacket | null {
   } else {
     p = new UserPacket();
   }
-  if (!p.image.copyFrom(src)) {
+  if (!copyPacketIn(p.image.bytes, src)) {
     p.dequeued();
     return null;
   }
