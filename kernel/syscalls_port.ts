@@ -102,7 +102,7 @@ export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unk
   }
   if (status !== MX_ERR_SHOULD_WAIT) return status;
   if (deadlinePassed(deadline)) return MX_ERR_TIMED_OUT;
-  const w = new PortWaiter(port, handle, packet, n);
+  const w = PortWaiter.start(port, handle, packet, n);
   port.waiters.append(w);
   w.arm(toBig(deadline));
   return park(w);

@@ -34,14 +34,32 @@ export abstract class Waiter implements Timed {
     return status;
   }
 
-  /** Ends the wait; the waiter is off every list before `report` can run a caller's setter. */
+  /**
+   * Ends the wait; the waiter is off every list before `report` can run a caller's setter. An awaited wait's
+   * promise then holds the status, so nothing refers to the waiter any more and it is released.
+   */
   finish(status: number): void {
     if (this.done) return;
     this.done = true;
     unlinkDeadline(this);
     this.detach();
     this.status = this.report(status);
-    if (this.resolve !== null) this.resolve(this.status);
+    const resolve = this.resolve;
+    if (resolve !== null) {
+      this.resolve = null;
+      resolve(this.status);
+      this.release();
+    }
+  }
+
+  /** Called once the waiter has ended and been reported: a kind of waiter that is reused goes back to its pool. */
+  release(): void {}
+
+  /** Makes a released waiter new again (for the pools of the kinds that reuse theirs). */
+  protected restart(): void {
+    this.deadline = MX_TIME_INFINITE;
+    this.done = false;
+    this.status = 0;
   }
 
   expire(_now: bigint): void {
@@ -86,7 +104,9 @@ export function syncResult(status: number): number {
   if (status !== BLOCKED) return status;
   const w = unpark();
   sleepUntilDone(w);
-  return w.status;
+  const result = w.status;
+  w.release();
+  return result;
 }
 
 /** Awaitable mode: a promise of the status. */
