@@ -104,7 +104,8 @@ export function handleGet(value: unknown, need: number, type: number): Dispatche
   }
   const slot = (value as number) & SLOT_MASK;
   const m = slot < slotCount ? meta[slot] : 0;
-  if (m >>> SLOT_BITS !== (value as number) >>> SLOT_BITS || (m & STATE_MASK) !== LIVE) {
+  // One comparison for both: the slot's generation must be the value's, and its state LIVE.
+  if ((m & ~RIGHTS_MASK) !== (((value as number) & ~SLOT_MASK) | LIVE)) {
     lookupStatus = MX_ERR_BAD_HANDLE;
     return null;
   }
