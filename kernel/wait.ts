@@ -17,8 +17,6 @@ export abstract class Waiter implements Timed {
   done = false;
   status = 0;
   resolve: ((status: number) => void) | null = null;
-  /** The next free waiter while this one is in a WaiterPool. */
-  poolNext: Waiter | null = null;
 
   /** Arms the deadline unless it is infinite. */
   arm(deadline: bigint): void {
@@ -57,8 +55,8 @@ export abstract class Waiter implements Timed {
   /** Called once the waiter has ended and been reported: a kind of waiter that is reused goes back to its pool. */
   release(): void {}
 
-  /** Makes a released waiter new again; subclasses that keep caller objects drop them in `release`. */
-  restart(): void {
+  /** Makes a released waiter new again (for the pools of the kinds that reuse theirs). */
+  protected restart(): void {
     this.deadline = MX_TIME_INFINITE;
     this.done = false;
     this.status = 0;
@@ -73,39 +71,6 @@ export abstract class Waiter implements Timed {
     this.resolve = capturedResolve;
     capturedResolve = null;
     return promise;
-  }
-}
-
-/**
- * Ended waiters of one kind, kept for the next wait: a new waiter costs a slot per field and its share of
- * collections. A waiter is given back by its `release`, which `finish` (awaited) or `syncResult` (synchronous)
- * calls once nothing refers to it any more.
- *
- * Only kinds whose ending runs none of the caller's code are pooled (port waiters: no out-parameters). A waiter
- * with out-parameters runs the caller's setters as it ends, in the middle of a kernel walk over waiters; a setter
- * that started a new wait could be handed a waiter that the walk still holds as its next.
- */
-export class WaiterPool<T extends Waiter> {
-  private head: T | null = null;
-  private size = 0;
-  constructor(private readonly max: number) {}
-
-  /** A free waiter made new again, or null (then the caller makes one). */
-  take(): T | null {
-    const w = this.head;
-    if (w === null) return null;
-    this.head = w.poolNext as T | null;
-    w.poolNext = null;
-    this.size--;
-    w.restart();
-    return w;
-  }
-
-  give(w: T): void {
-    if (this.size >= this.max) return;
-    w.poolNext = this.head;
-    this.head = w;
-    this.size++;
   }
 }
 
