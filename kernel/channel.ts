@@ -42,7 +42,7 @@ import { limits } from "./limits.ts";
 import { hal } from "./platform.ts";
 import { StateTracker } from "./state_tracker.ts";
 import type { Out } from "./types.ts";
-import { copyInHandles, copyOutHandles, isHandleBuffer, putOptOut, putOut } from "./user_copy.ts";
+import { copyInHandles, copyOutHandles, putOptOut, putOut } from "./user_copy.ts";
 import { Waiter } from "./wait.ts";
 import { type Queued, WaiterQueue } from "./waiter_queue.ts";
 
@@ -101,12 +101,8 @@ function copyOut(m: Message, bytes: unknown, numBytes: number, handles: unknown,
     return MX_ERR_INVALID_ARGS;
   }
   if (m.nh > 0) {
-    if (!isHandleBuffer(handles, numHandles)) {
-      destroyMessage(m);
-      return MX_ERR_INVALID_ARGS;
-    }
     for (let i = 0; i < m.nh; i++) m.handles[i] = handleReceive(m.handles[i]);
-    if (!copyOutHandles(handles, m.handles, m.nh)) {
+    if (!copyOutHandles(handles, numHandles, m.handles, m.nh)) {
       for (let i = 0; i < m.nh; i++) handleClose(m.handles[i]);
       freeMessage(m);
       return MX_ERR_INVALID_ARGS;

@@ -70,11 +70,13 @@ export function isHandleBuffer(v: unknown, n: number): boolean {
 }
 
 /**
- * Writes `n` handle values to a caller's handle buffer and reads each back; false if a write throws or did not
- * take (a typed array shorter than the `length` it claims drops writes silently, and the handle would be lost).
+ * Writes `n` handle values to a caller's handle buffer, which must cover `size` entries, and reads each back; false
+ * if it is no such buffer, or a write throws or did not take (a typed array shorter than the `length` it claims
+ * drops writes silently, and the handle would be lost). One `try` for the check and the writes.
  */
-export function copyOutHandles(dst: unknown, from: number[], n: number): boolean {
+export function copyOutHandles(dst: unknown, size: number, from: number[], n: number): boolean {
   try {
+    if (!(dst instanceof Uint32Array || Array.isArray(dst)) || dst.length < size) return false;
     const to = dst as number[];
     for (let i = 0; i < n; i++) {
       to[i] = from[i];
