@@ -95,57 +95,37 @@ export function userPacket(src: unknown): PortPacket | null {
   return p;
 }
 
-const WAITER_POOL_MAX = 16;
-let waiterPool: PortWaiter | null = null;
-let waiterPoolSize = 0;
-
 /**
- * A blocked mx_port_wait. Port waits are the tasks' hand-off and the interrupt path, so their waiters are reused:
- * a new object costs a slot per field and its share of collections (measured: 14 of a hand-off's ~50 slots). The
- * free list is written out here rather than as a shared pool class, which measured 1,000-1,800 instructions more
- * per wait. Other waiters are not reused, and must not be: they have out-parameters, so their ending runs the
- * caller's setters in the middle of a kernel walk over waiters, and a setter that started a wait could be handed a
- * waiter the walk still holds as its next. A port waiter's ending runs none of the caller's code.
+ * A blocked mx_port_wait. Port waits are the tasks' hand-off and the interrupt path, so a port reuses its last
+ * waiter once that wait has ended (PortDispatcher.startWait): a new object costs a slot per field and its share of
+ * collections (measured: 14 of a hand-off's ~50 allocated slots). An ended port waiter is free at once: an awaited
+ * wait's promise holds its status, a synchronous caller reads it before any other JavaScript runs, and its ending
+ * runs none of the caller's code (no out-parameters). Other waiters are not reused, and must not be: their endings
+ * run the caller's setters in the middle of kernel walks over waiters, and a setter that started a wait could be
+ * handed a waiter the walk still holds. The reuse costs nothing as a wait ends, so none of it falls between an
+ * interrupt and the task that receives its packet.
  */
 export class PortWaiter extends Waiter implements Queued<PortWaiter> {
   next: PortWaiter | null = null;
   prev: PortWaiter | null = null;
   queued = false;
-  port: PortDispatcher | null = null;
   handle = 0;
   dst: unknown = null;
   want = 0;
-  private poolNext: PortWaiter | null = null;
+  constructor(readonly port: PortDispatcher) {
+    super();
+  }
 
-  /** A waiter for a wait on `port` through `handle` into `dst`, from the pool when one is free. */
-  static start(port: PortDispatcher, handle: number, dst: unknown, want: number): PortWaiter {
-    let w = waiterPool;
-    if (w !== null) {
-      waiterPool = w.poolNext;
-      w.poolNext = null;
-      waiterPoolSize--;
-      w.restart();
-    } else {
-      w = new PortWaiter();
-    }
-    w.port = port;
-    w.handle = handle;
-    w.dst = dst;
-    w.want = want;
-    return w;
+  /** Sets the waiter up for a new wait through `handle` into `dst`. */
+  begin(handle: number, dst: unknown, want: number): void {
+    if (this.done) this.restart();
+    this.handle = handle;
+    this.dst = dst;
+    this.want = want;
   }
 
   protected override detach(): void {
-    (this.port as PortDispatcher).waiters.remove(this);
-  }
-
-  override release(): void {
-    this.port = null;
-    this.dst = null;
-    if (waiterPoolSize >= WAITER_POOL_MAX) return;
-    this.poolNext = waiterPool;
-    waiterPool = this;
-    waiterPoolSize++;
+    this.port.waiters.remove(this);
   }
 }
 
@@ -156,9 +136,22 @@ export class PortDispatcher extends Dispatcher {
   countedPackets = 0;
   readonly waiters = new WaiterQueue<PortWaiter>();
   private dead = false;
+  /** The waiter of the last wait registered here, reused when that wait has ended. */
+  private lastWaiter: PortWaiter | null = null;
 
   constructor(type = MX_OBJ_TYPE_IOPORT2) {
     super(type, null);
+  }
+
+  /** A waiter for a new wait on this port: the last one if its wait has ended, else a new one. */
+  startWait(handle: number, dst: unknown, want: number): PortWaiter {
+    let w = this.lastWaiter;
+    if (w === null || !w.done) {
+      w = new PortWaiter(this);
+      this.lastWaiter = w;
+    }
+    w.begin(handle, dst, want);
+    return w;
   }
 
   /** Queues a packet, or hands it to the first waiter. BAD_STATE once the port has no handles. */

@@ -31,7 +31,7 @@ import { hi32, isOut, isU32, isU64, lo32, toBig } from "./args.ts";
 import { deadlinePassed, drainInterrupts, interruptsBound, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupRights, lookupStatus } from "./handle_table.ts";
 import { limits } from "./limits.ts";
-import { PortDispatcher, PortObserver, PortWaiter, userPacket } from "./port.ts";
+import { PortDispatcher, PortObserver, userPacket } from "./port.ts";
 import { PortV1Dispatcher, v1Packet } from "./port_v1.ts";
 import type { mx_handle_t, mx_status_t, Out } from "./types.ts";
 import { giveHandles } from "./user_copy.ts";
@@ -102,7 +102,7 @@ export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unk
   }
   if (status !== MX_ERR_SHOULD_WAIT) return status;
   if (deadlinePassed(deadline)) return MX_ERR_TIMED_OUT;
-  const w = PortWaiter.start(port, handle, packet, n);
+  const w = port.startWait(handle, packet, n);
   port.waiters.append(w);
   w.arm(toBig(deadline));
   return park(w);

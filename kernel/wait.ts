@@ -34,32 +34,22 @@ export abstract class Waiter implements Timed {
     return status;
   }
 
-  /**
-   * Ends the wait; the waiter is off every list before `report` can run a caller's setter. An awaited wait's
-   * promise then holds the status, so nothing refers to the waiter any more and it is released.
-   */
+  /** Ends the wait; the waiter is off every list before `report` can run a caller's setter. */
   finish(status: number): void {
     if (this.done) return;
     this.done = true;
     unlinkDeadline(this);
     this.detach();
     this.status = this.report(status);
-    const resolve = this.resolve;
-    if (resolve !== null) {
-      this.resolve = null;
-      resolve(this.status);
-      this.release();
-    }
+    if (this.resolve !== null) this.resolve(this.status);
   }
 
-  /** Called once the waiter has ended and been reported: a kind of waiter that is reused goes back to its pool. */
-  release(): void {}
-
-  /** Makes a released waiter new again (for the pools of the kinds that reuse theirs). */
+  /** Makes an ended waiter new again, for the kinds that reuse theirs (port.ts). */
   protected restart(): void {
     this.deadline = MX_TIME_INFINITE;
     this.done = false;
     this.status = 0;
+    this.resolve = null;
   }
 
   expire(_now: bigint): void {
@@ -104,9 +94,7 @@ export function syncResult(status: number): number {
   if (status !== BLOCKED) return status;
   const w = unpark();
   sleepUntilDone(w);
-  const result = w.status;
-  w.release();
-  return result;
+  return w.status;
 }
 
 /** Awaitable mode: a promise of the status. */
