@@ -157,32 +157,39 @@ static void fx_host_mailbox(xsMachine* the)
 	xsResult = xsNumber(runtime_host_mailbox);
 }
 
-/* (buffer: Uint8Array, count?): bytes moved; count defaults to the buffer's length and is clamped to it. */
-static size_t byte_view(xsMachine* the, uint8_t** data)
+/*
+ * (buffer: Uint8Array, count?): the bytes to move; count defaults to the buffer's length. The buffer is judged from
+ * its internal slots (user_memory.c), never by asking it: a look-alike whose `byteLength` claimed more than its
+ * buffer holds would have the driver write past the end of it.
+ */
+static size_t byte_view(xsMachine* the, uint8_t** data, bool writable)
 {
-	if (!xsIsInstanceOf(xsArg(0), xsTypedArrayPrototype))
-		xsTypeError("expected a Uint8Array");
-	xsIntegerValue length = xsToInteger(xsGet(xsArg(0), xsID("byteLength")));
-	xsIntegerValue offset = xsToInteger(xsGet(xsArg(0), xsID("byteOffset")));
-	xsIntegerValue count = xsToInteger(xsArgc) > 1 ? xsToInteger(xsArg(1)) : length;
+	/* count first: converting it may run the caller's code or collect (XS moves chunks), so the buffer's address
+	 * is taken last, with nothing of XS's between it and the driver's copy. */
+	xsIntegerValue argc = xsToInteger(xsArgc);
+	bool counted = argc > 1 && xsTypeOf(xsArg(1)) != xsUndefinedType;
+	xsIntegerValue count = counted ? xsToInteger(xsArg(1)) : 0;
+	txInteger length;
+	if (argc < 1 || !runtime_uint8_array(the, &xsArg(0), data, &length, writable))
+		xsTypeError(writable ? "expected a writable Uint8Array" : "expected a Uint8Array");
+	if (!counted)
+		count = length;
 	if (count < 0 || count > length)
 		xsRangeError("count %d is outside the buffer (%d bytes)", (int)count, (int)length);
-	xsSlot buffer = xsGet(xsArg(0), xsID("buffer"));
-	*data = (uint8_t*)xsToArrayBuffer(buffer) + offset;
 	return (size_t)count;
 }
 
 static void fx_uart_read(xsMachine* the)
 {
 	uint8_t* data;
-	size_t count = byte_view(the, &data);
+	size_t count = byte_view(the, &data, true);
 	xsResult = xsInteger((xsIntegerValue)board_data_uart_read(data, count));
 }
 
 static void fx_uart_write(xsMachine* the)
 {
 	uint8_t* data;
-	size_t count = byte_view(the, &data);
+	size_t count = byte_view(the, &data, false);
 	xsResult = xsInteger((xsIntegerValue)board_data_uart_write(data, count));
 }
 

@@ -63,6 +63,7 @@ extern volatile uint32_t runtime_host_mailbox;
 uint32_t runtime_irq_take_lost(void);
 
 /* user_memory.c: the kernel's access to callers' byte buffers (hal.ts byteLength, copyBytes) */
+bool runtime_uint8_array(xsMachine* the, txSlot* slot, uint8_t** data, txInteger* length, bool writable);
 void fx_user_byte_length(xsMachine* the);
 void fx_user_copy_bytes(xsMachine* the);
 

@@ -15,9 +15,10 @@
 
 /*
  * True if `slot` is a genuine Uint8Array, with the bytes it covers in *data and *length (0 when its buffer is
- * detached or the view is out of bounds); `writable` also refuses one whose buffer XS marks read-only.
+ * detached or the view is out of bounds); `writable` also refuses one whose buffer XS marks read-only. The other
+ * natives that take byte buffers (the UART's) use it too.
  */
-static bool uint8_array_bytes(xsMachine* the, txSlot* slot, uint8_t** data, txInteger* length, bool writable)
+bool runtime_uint8_array(xsMachine* the, txSlot* slot, uint8_t** data, txInteger* length, bool writable)
 {
 	if (slot->kind != XS_REFERENCE_KIND)
 		return false;
@@ -61,7 +62,7 @@ void fx_user_byte_length(xsMachine* the)
 {
 	uint8_t* data;
 	txInteger length;
-	xsResult = xsInteger(mxArgc >= 1 && uint8_array_bytes(the, mxArgv(0), &data, &length, false) ? length : -1);
+	xsResult = xsInteger(mxArgc >= 1 && runtime_uint8_array(the, mxArgv(0), &data, &length, false) ? length : -1);
 }
 
 /* (dst, dstOffset, src, srcOffset, n): true when the n bytes were copied; false, with nothing copied, otherwise. */
@@ -76,8 +77,8 @@ void fx_user_copy_bytes(xsMachine* the)
 	txInteger dstOffset = count_argument(the, 1);
 	txInteger srcOffset = count_argument(the, 3);
 	txInteger n = count_argument(the, 4);
-	bool fits = uint8_array_bytes(the, mxArgv(0), &dst, &dstLength, true) &&
-	            uint8_array_bytes(the, mxArgv(2), &src, &srcLength, false) && dstOffset >= 0 && srcOffset >= 0 &&
+	bool fits = runtime_uint8_array(the, mxArgv(0), &dst, &dstLength, true) &&
+	            runtime_uint8_array(the, mxArgv(2), &src, &srcLength, false) && dstOffset >= 0 && srcOffset >= 0 &&
 	            n >= 0 && n <= dstLength - dstOffset && n <= srcLength - srcOffset;
 	/* memcpy unless the ranges overlap (a caller may pass one buffer twice): newlib's memmove is the slower one. */
 	if (fits && n > 0) {

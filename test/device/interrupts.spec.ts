@@ -92,6 +92,15 @@ describe("interrupts from outside the chip (qtest set_irq_in)", () => {
 });
 
 describe("the data UART", () => {
+  it("takes only genuine Uint8Arrays, judged by the engine: a look-alike cannot make the driver overrun a buffer", () => {
+    assert.throws(() => dataUart.read(Object.create(Uint8Array.prototype) as Uint8Array), TypeError);
+    assert.throws(() => dataUart.write(new Proxy(new Uint8Array(8), {}), 8), TypeError);
+    const short = Object.defineProperty(new Uint8Array(4), "byteLength", { value: 4096 });
+    Object.defineProperty(short, "length", { value: 4096 });
+    assert.throws(() => dataUart.read(short, 4096), RangeError, "4 bytes, whatever it claims");
+    assert.equal(dataUart.write(new Uint8Array(0)), 0);
+  });
+
   it("10,000 bytes from the host arrive through interrupt packets and reads, in order, and echo back intact", async function () {
     this.timeout(0); // waits on host I/O: an armed timeout would let idle virtual time race past it
     const port = create(MX_PORT_OPT_V2);
