@@ -99,7 +99,7 @@ export function userPacket(src: unknown): PortPacket | null {
  * A blocked mx_port_wait. Port waits are the tasks' hand-off and the interrupt path, so a port reuses its last
  * waiter once that wait has ended (PortDispatcher.startWait): a new object costs a slot per field and its share of
  * collections (measured: 14 of a hand-off's ~50 allocated slots). An ended port waiter is free at once: an awaited
- * wait's promise holds its status, a synchronous caller reads it before any other JavaScript runs, and its ending
+ * wait's promise holds its status, a synchronous caller's is `held` until the caller has read it, and its ending
  * runs none of the caller's code (no out-parameters). Other waiters are not reused, and must not be: their endings
  * run the caller's setters in the middle of kernel walks over waiters, and a setter that started a wait could be
  * handed a waiter the walk still holds. The reuse costs nothing as a wait ends, so none of it falls between an
@@ -143,10 +143,13 @@ export class PortDispatcher extends Dispatcher {
     super(type, null);
   }
 
-  /** A waiter for a new wait on this port: the last one if its wait has ended, else a new one. */
+  /**
+   * A waiter for a new wait on this port: the last one if its wait has ended and no synchronous caller still has to
+   * read its status (a setter run while that caller sleeps may start a wait here), else a new one.
+   */
   startWait(handle: number, dst: unknown, want: number): PortWaiter {
     let w = this.lastWaiter;
-    if (w === null || !w.done) {
+    if (w === null || !w.done || w.held) {
       w = new PortWaiter(this);
       this.lastWaiter = w;
     }

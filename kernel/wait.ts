@@ -17,6 +17,8 @@ export abstract class Waiter implements Timed {
   done = false;
   status = 0;
   resolve: ((status: number) => void) | null = null;
+  /** A synchronous caller has yet to read `status` (it sleeps in syncResult): the waiter may not be reused. */
+  held = false;
 
   /** Arms the deadline unless it is infinite. */
   arm(deadline: bigint): void {
@@ -93,7 +95,9 @@ function unpark(): Waiter {
 export function syncResult(status: number): number {
   if (status !== BLOCKED) return status;
   const w = unpark();
+  w.held = true;
   sleepUntilDone(w);
+  w.held = false;
   return w.status;
 }
 

@@ -24,6 +24,7 @@ import {
   MX_ERR_INVALID_ARGS,
   MX_ERR_TIMED_OUT,
   MX_ERR_WRONG_TYPE,
+  MX_EVENT_SIGNALED,
   MX_OK,
   MX_PKT_TYPE_INTERRUPT,
   MX_PORT_OPT_V1,
@@ -121,6 +122,40 @@ describe("interrupt objects (virtual HAL)", () => {
     assert.equal(mx_interrupt_ack(irq), MX_OK);
     vhal.raise(4);
     assert.equal(mx_port_wait(port, MX_TIME_INFINITE, p, 0), MX_OK);
+  });
+
+  it("a setter that starts a port wait while a synchronous wait on that port ends does not take its waiter", async () => {
+    // The synchronous wait gets an interrupt packet and, in the same service pass, an object wait times out; its
+    // `observed` setter starts an awaited wait on the same port. The port must not hand it the first wait's waiter
+    // before that caller has read its status.
+    const raising = Object.assign(vhal, {
+      idle(this: VirtualHal): void {
+        VirtualHal.prototype.idle.call(this);
+        this.raise(3);
+      },
+    });
+    const port = make("port");
+    const irq = make("irq3");
+    assert.equal(mx_interrupt_bind(irq, port, 9n, 0), MX_OK);
+    const e = { value: 0 };
+    assert.equal(mx_event_create(0, e), MX_OK);
+    h(e.value);
+    let started: Promise<number> | null = null;
+    const observed = {
+      set value(_v: number) {
+        started = awaitable.mx_port_wait(port, MX_TIME_INFINITE, new mx_port_packet_t(), 0);
+      },
+    } as { value: number };
+    const timedOut = awaitable.mx_object_wait_one(e.value, MX_EVENT_SIGNALED, raising.now() + 1_000n, observed);
+    const packet = new mx_port_packet_t();
+    assert.equal(mx_port_wait(port, MX_TIME_INFINITE, packet, 0), MX_OK);
+    assert.equal(packet.type, MX_PKT_TYPE_INTERRUPT);
+    assert.equal(await timedOut, MX_ERR_TIMED_OUT);
+    assert.ok(started !== null, "the setter ran during the synchronous wait");
+    assert.equal(mx_interrupt_ack(irq), MX_OK);
+    raising.raise(3);
+    raising.pump();
+    assert.equal(await started, MX_OK, "the wait the setter started got the next interrupt");
   });
 
   it("ring overflow is counted; closing the last handle masks the line and drops its queued packet", () => {
