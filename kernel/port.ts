@@ -26,7 +26,7 @@ import {
 import { Dispatcher } from "./dispatcher.ts";
 import { copyPacketIn, copyPacketOut, PacketImage } from "./packet.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
-import { Waiter } from "./wait.ts";
+import { heldCount, isHeld, Waiter } from "./wait.ts";
 import { type Queued, WaiterQueue } from "./waiter_queue.ts";
 
 /** Something that can sit in a port's queue. */
@@ -99,8 +99,8 @@ export function userPacket(src: unknown): PortPacket | null {
  * A blocked mx_port_wait. Port waits are the tasks' hand-off and the interrupt path, so a port reuses its last
  * waiter once that wait has ended (PortDispatcher.startWait): a new object costs a slot per field and its share of
  * collections (measured: 14 of a hand-off's ~50 allocated slots). An ended port waiter is free at once: an awaited
- * wait's promise holds its status, a synchronous caller's is `held` until the caller has read it, and its ending
- * runs none of the caller's code (no out-parameters). Other waiters are not reused, and must not be: their endings
+ * wait's promise holds its status, a synchronous caller's waiter is held (wait.ts) until the caller has read it, and
+ * its ending runs none of the caller's code (no out-parameters). Other waiters are not reused, and must not be: their endings
  * run the caller's setters in the middle of kernel walks over waiters, and a setter that started a wait could be
  * handed a waiter the walk still holds. The reuse costs nothing as a wait ends, so none of it falls between an
  * interrupt and the task that receives its packet.
@@ -149,7 +149,7 @@ export class PortDispatcher extends Dispatcher {
    */
   startWait(handle: number, dst: unknown, want: number): PortWaiter {
     let w = this.lastWaiter;
-    if (w === null || !w.done || w.held) {
+    if (w === null || !w.done || (heldCount !== 0 && isHeld(w))) {
       w = new PortWaiter(this);
       this.lastWaiter = w;
     }

@@ -17,8 +17,6 @@ export abstract class Waiter implements Timed {
   done = false;
   status = 0;
   resolve: ((status: number) => void) | null = null;
-  /** A synchronous caller has yet to read `status` (it sleeps in syncResult): the waiter may not be reused. */
-  held = false;
 
   /** Arms the deadline unless it is infinite. */
   arm(deadline: bigint): void {
@@ -91,13 +89,28 @@ function unpark(): Waiter {
   return w;
 }
 
+/*
+ * The waiters whose synchronous callers sleep in syncResult and have yet to read their status, innermost last (a
+ * setter run while one caller sleeps may make a synchronous call of its own). A module list rather than a field
+ * on every waiter: most waits are awaited, and a field costs each waiter a slot.
+ */
+const held: (Waiter | null)[] = [];
+/** How many synchronous callers sleep: while it is 0 (the usual case) no waiter is held and isHeld need not run. */
+export let heldCount = 0;
+
+/** True while a synchronous caller still has to read `w`'s status, so `w` may not be reused (port.ts). */
+export function isHeld(w: Waiter): boolean {
+  for (let i = 0; i < heldCount; i++) if (held[i] === w) return true;
+  return false;
+}
+
 /** Synchronous mode: sleep until the parked waiter finishes. */
 export function syncResult(status: number): number {
   if (status !== BLOCKED) return status;
   const w = unpark();
-  w.held = true;
+  held[heldCount++] = w;
   sleepUntilDone(w);
-  w.held = false;
+  held[--heldCount] = null;
   return w.status;
 }
 
