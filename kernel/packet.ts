@@ -2,8 +2,9 @@
  * `mx_port_packet_t`: the 48-byte V2 port packet, in the C layout (little-endian), as a class.
  *
  * The kernel only ever reads and writes `bytes`, so a packet passed to mx_port_wait is filled by one native copy
- * (hal.copyBytes) and reusing one packet object for every wait costs nothing. The typed views and accessors that make the C union
- * readable are built on first use, so that a packet that is only passed through the kernel stays one small object.
+ * (hal.copyBytes) and reusing one packet object for every wait costs nothing. The typed views and accessors that
+ * make the C union readable are built on first use, so that a packet that is only passed through the kernel stays
+ * one small object.
  */
 import { MX_PORT_PACKET_SIZE } from "./constants.ts";
 import { OBJECT } from "./args.ts";

@@ -100,9 +100,9 @@ export function userPacket(src: unknown): PortPacket | null {
  * waiter once that wait has ended (PortDispatcher.startWait): a new object costs a slot per field and its share of
  * collections (measured: 14 of a hand-off's ~50 allocated slots). An ended port waiter is free at once: an awaited
  * wait's promise holds its status, a synchronous caller's waiter is held (wait.ts) until the caller has read it, and
- * its ending runs none of the caller's code (no out-parameters). Other waiters are not reused, and must not be: their endings
- * run the caller's setters in the middle of kernel walks over waiters, and a setter that started a wait could be
- * handed a waiter the walk still holds. The reuse costs nothing as a wait ends, so none of it falls between an
+ * its ending runs none of the caller's code (no out-parameters). Other waiters are not reused, and must not be:
+ * their endings run the caller's setters in the middle of kernel walks over waiters, and a setter that started a
+ * wait could be handed a waiter the walk still holds. The reuse costs nothing as a wait ends, so none of it falls between an
  * interrupt and the task that receives its packet.
  */
 export class PortWaiter extends Waiter implements Queued<PortWaiter> {
@@ -144,8 +144,9 @@ export class PortDispatcher extends Dispatcher {
   }
 
   /**
-   * A waiter for a new wait on this port: the last one if its wait has ended and no synchronous caller still has to
-   * read its status (a setter run while that caller sleeps may start a wait here), else a new one.
+   * Registers a new wait on this port, at the end of its waiter queue. The waiter is the last one if that wait has
+   * ended and no synchronous caller still has to read its status (a setter run while that caller sleeps may start a
+   * wait here), else a new one.
    */
   startWait(handle: number, dst: unknown, want: number): PortWaiter {
     let w = this.lastWaiter;
@@ -154,6 +155,7 @@ export class PortDispatcher extends Dispatcher {
       this.lastWaiter = w;
     }
     w.begin(handle, dst, want);
+    this.waiters.append(w);
     return w;
   }
 

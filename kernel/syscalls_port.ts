@@ -103,7 +103,6 @@ export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unk
   if (status !== MX_ERR_SHOULD_WAIT) return status;
   if (deadlinePassed(deadline)) return MX_ERR_TIMED_OUT;
   const w = port.startWait(handle, packet, n);
-  port.waiters.append(w);
   w.arm(toBig(deadline));
   return park(w);
 }

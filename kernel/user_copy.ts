@@ -59,7 +59,12 @@ export function copyInHandles(src: unknown, n: number, into: number[]): boolean 
   }
 }
 
-/** A caller's handle buffer covering `n` entries, checked before a read takes a message (written only later). */
+/**
+ * A caller's handle buffer covering `n` entries (null or undefined when `n` is 0), checked when mx_channel_call
+ * copies its record in; the reply's handles are written into it later, by copyOutHandles. The same one-line test is
+ * written out in copyInHandles and copyOutHandles, inside their own `try`: a shared helper measured 1,070
+ * instructions more on a channel message with a handle (a call costs ~250 on XS, and each `try` must enclose it).
+ */
 export function isHandleBuffer(v: unknown, n: number): boolean {
   if (n === 0 && (v === null || v === undefined)) return true;
   try {
