@@ -34,9 +34,16 @@ static volatile uint32_t ring_tail; /* written by the event loop */
 static volatile uint32_t ring_lost;
 static volatile uint32_t overflow_lines[(BOARD_IRQ_COUNT + 31) / 32];
 
+/*
+ * `alarm_fired` says the event loop has an alarm to hand to the kernel; `alarm_armed` says the hardware holds a
+ * deadline that has yet to fire. They are separate because the kernel may arm the next deadline before the event
+ * loop has seen the previous one fire: the alarm interrupt can land while JavaScript runs, and the next syscall then
+ * serves the due deadline itself and arms the next. Only the interrupt handler disarms, and only setting arms, so
+ * taking the fired flag can never forget a deadline armed since (it did, and an awaitable wait slept for ever).
+ */
 static volatile bool alarm_fired;
 static volatile uint64_t alarm_fired_ns;
-static bool alarm_armed;
+static volatile bool alarm_armed;
 
 /* A word the host may write through a debugger or QEMU's qtest (`writel`), for tests that need an answer from the
  * host (runtime_host_mailbox). Its address comes from the ELF's symbol table. */
@@ -45,6 +52,7 @@ volatile uint32_t runtime_host_mailbox;
 void hal_alarm_fired(void)
 {
 	alarm_fired_ns = board_now_ns();
+	alarm_armed = false;
 	alarm_fired = true;
 }
 
@@ -81,22 +89,22 @@ bool runtime_events_pending(void)
 bool runtime_take_events(void)
 {
 	bool pending = runtime_events_pending();
-	if (alarm_fired) {
-		alarm_fired = false;
-		alarm_armed = false;
-	}
+	alarm_fired = false;
 	return pending;
 }
 
+/* Under the interrupt lock, so the handler of a deadline set before cannot disarm the one being set now. */
 void runtime_set_alarm(uint64_t deadline_ns)
 {
+	uint32_t state = hal_irq_lock();
 	alarm_armed = deadline_ns != HAL_TIME_INFINITE;
 	board_alarm_set(deadline_ns);
+	hal_irq_unlock(state);
 }
 
 bool runtime_alarm_armed(void)
 {
-	return alarm_armed && !alarm_fired;
+	return alarm_armed;
 }
 
 uint64_t runtime_alarm_fired_ns(void)
