@@ -149,6 +149,12 @@ export function handleClose(value: unknown): number {
   return MX_OK;
 }
 
+/** The value handleRevalue will give the live handle `value` (its slot's next generation). */
+export function handleNextValue(value: number): number {
+  const slot = value & SLOT_MASK;
+  return nextGeneration(meta[slot]) | slot;
+}
+
 /**
  * Gives a live or travelling handle a new value and rights in place: waits through the old value end, the object's
  * handle count does not change (so mx_handle_replace raises no LAST_HANDLE edge) and nothing is allocated.

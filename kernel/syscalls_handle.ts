@@ -7,14 +7,15 @@ import {
   MX_ERR_ACCESS_DENIED,
   MX_ERR_INVALID_ARGS,
   MX_ERR_NO_MEMORY,
+  MX_OK,
   MX_RIGHT_DUPLICATE,
   MX_RIGHT_SAME_RIGHTS,
 } from "./constants.ts";
 import { isOut, isU32 } from "./args.ts";
 import { kernel_enter, kernelWork } from "./clock.ts";
-import { handleAlloc, handleClose, handleGet, handleRevalue, handleRights, lookupStatus } from "./handle_table.ts";
+import { handleAlloc, handleClose, handleGet, handleNextValue, handleRevalue, handleRights, lookupStatus } from "./handle_table.ts";
 import type { mx_handle_t, mx_rights_t, mx_status_t, Out } from "./types.ts";
-import { giveHandles } from "./user_copy.ts";
+import { giveHandles, putOut } from "./user_copy.ts";
 
 export function mx_handle_close(handle: mx_handle_t): mx_status_t {
   if (kernelWork) kernel_enter();
@@ -42,10 +43,18 @@ export function mx_handle_duplicate(handle: mx_handle_t, rights: mx_rights_t, ou
   return giveHandles(out, h);
 }
 
+/**
+ * As in 2017 Magenta, the new value is copied out before the old handle is touched, so an out-parameter that
+ * refuses the write leaves the original valid with its waits in place. The write may run a caller's setter, which
+ * may itself close or send the handle: the replacement then happens only if the handle is still the one checked.
+ */
 export function mx_handle_replace(handle: mx_handle_t, rights: mx_rights_t, out: Out<mx_handle_t>): mx_status_t {
   if (kernelWork) kernel_enter();
   if (handleGet(handle, 0, 0) === null) return lookupStatus;
   const r = derivedRights(rights, handleRights(handle));
   if (r < 0 || !isOut(out)) return MX_ERR_INVALID_ARGS;
-  return giveHandles(out, handleRevalue(handle, r));
+  if (!putOut(out, handleNextValue(handle))) return MX_ERR_INVALID_ARGS;
+  if (handleGet(handle, 0, 0) === null) return lookupStatus;
+  handleRevalue(handle, r);
+  return MX_OK;
 }

@@ -80,13 +80,14 @@ export function waitManyCore(items: unknown, count: unknown, deadline: unknown):
     }
     w.add(tracker, h as number, itemWaitfor[i]);
   }
+  // finish() writes every item's pending: its status is INVALID_ARGS when an item refused the write.
   if (w.anySatisfied()) {
     w.finish(MX_OK);
-    return MX_OK;
+    return w.status;
   }
   if (deadlinePassed(deadline)) {
     w.finish(MX_ERR_TIMED_OUT);
-    return MX_ERR_TIMED_OUT;
+    return w.status;
   }
   w.arm(toBig(deadline));
   return park(w);

@@ -33,6 +33,7 @@ import {
   MX_RIGHT_SAME_RIGHTS,
   MX_TIME_INFINITE,
   MX_USER_SIGNAL_0,
+  kernel_stats,
 } from "../../kernel/index.ts";
 import { newChannel, newEvent, settle, track, useHandles } from "./helpers.ts";
 
@@ -67,18 +68,29 @@ describe("caller objects that refuse to be read or written", () => {
       assert.equal(mx_channel_create(0, ok(), bad()), MX_ERR_INVALID_ARGS);
       assert.equal(mx_channel_create(0, bad(), ok()), MX_ERR_INVALID_ARGS);
       assert.equal(mx_eventpair_create(0, ok(), bad()), MX_ERR_INVALID_ARGS);
+      const handlesBefore = kernel_stats().handles;
       const e = newEvent();
       assert.equal(mx_handle_duplicate(e, MX_RIGHT_SAME_RIGHTS, bad()), MX_ERR_INVALID_ARGS);
       const dup = ok();
       assert.equal(mx_handle_duplicate(e, MX_RIGHT_SAME_RIGHTS, dup), MX_OK);
       assert.equal(mx_handle_replace(dup.value, MX_RIGHT_SAME_RIGHTS, bad()), MX_ERR_INVALID_ARGS);
-      assert.equal(mx_handle_close(dup.value), MX_ERR_BAD_HANDLE, "replace consumed the old handle, and the new one was closed");
+      assert.equal(kernel_stats().handles, handlesBefore + 2, "a failed replace makes no handle");
+      const again = ok();
+      assert.equal(mx_handle_replace(dup.value, MX_RIGHT_SAME_RIGHTS, again), MX_OK, "a failed replace leaves the original valid (2017)");
+      assert.equal(mx_handle_close(dup.value), MX_ERR_BAD_HANDLE, "a successful replace consumes it");
+      assert.equal(mx_handle_close(again.value), MX_OK);
     });
 
     it(`a wait whose observed is ${name} fails alone: the caller that signals is not affected`, async () => {
       const e = newEvent();
       assert.equal(mx_object_signal(e, 0, MX_EVENT_SIGNALED), MX_OK);
       assert.equal(mx_object_wait_one(e, MX_EVENT_SIGNALED, 0n, bad()), MX_ERR_INVALID_ARGS, "satisfied at once");
+      const satisfied = [{ handle: e, waitfor: MX_EVENT_SIGNALED, pending: 0 }];
+      Object.freeze(satisfied[0]);
+      assert.equal(mx_object_wait_many(satisfied, 1, 0n), MX_ERR_INVALID_ARGS, "wait_many satisfied at once");
+      assert.equal(await awaitable.mx_object_wait_many(satisfied, 1, 0n), MX_ERR_INVALID_ARGS, "awaitable, satisfied at once");
+      const unsatisfied = [Object.freeze({ handle: e, waitfor: MX_USER_SIGNAL_0, pending: 0 })];
+      assert.equal(mx_object_wait_many(unsatisfied, 1, 0n), MX_ERR_INVALID_ARGS, "wait_many timed out at once");
       assert.equal(mx_object_signal(e, MX_EVENT_SIGNALED, 0), MX_OK);
       const waiting = awaitable.mx_object_wait_one(e, MX_EVENT_SIGNALED, MX_TIME_INFINITE, bad());
       const items = [{ handle: e, waitfor: MX_USER_SIGNAL_0, pending: 0 }];
@@ -109,6 +121,26 @@ describe("caller objects that refuse to be read or written", () => {
       assert.deepEqual(await call, [MX_ERR_CALL_FAILED, MX_ERR_INVALID_ARGS]);
     });
   }
+
+  it("a replace whose out-parameter refuses the write cancels no wait through the original", async () => {
+    const e = newEvent();
+    const waiting = awaitable.mx_object_wait_one(e, MX_USER_SIGNAL_0, MX_TIME_INFINITE, null);
+    assert.equal(mx_handle_replace(e, MX_RIGHT_SAME_RIGHTS, Object.freeze({ value: 0 })), MX_ERR_INVALID_ARGS);
+    assert.equal(mx_object_signal(e, 0, MX_USER_SIGNAL_0), MX_OK);
+    assert.equal(await waiting, MX_OK);
+  });
+
+  it("a replace whose out-parameter's setter closes the original answers BAD_HANDLE and makes no handle", () => {
+    const before = kernel_stats().handles;
+    const e = newEvent();
+    const closing = {
+      set value(_v: number) {
+        mx_handle_close(e);
+      },
+    };
+    assert.equal(mx_handle_replace(e, MX_RIGHT_SAME_RIGHTS, closing as { value: number }), MX_ERR_BAD_HANDLE);
+    assert.equal(kernel_stats().handles, before);
+  });
 
   it("a channel_call whose read_status refuses the write ends in INVALID_ARGS", async () => {
     const [client] = newChannel();
