@@ -3,17 +3,22 @@
  * board, and reports every on-device test here as a mocha test, so host and device results share one report.
  *
  * Selection (set by `npm run test:device -- <specs...>`, tools/test-device.ts): DEVICE_SPECS, a list of spec files
- * or directories separated by the path delimiter (default: test/kernel and test/device), and DEVICE_BOARDS
+ * or directories separated by the path delimiter (default: test/kernel, test/device and the fuzzer's replay), and DEVICE_BOARDS
  * (default: every board in boards/).
  */
 import { delimiter } from "node:path";
 
 import { boardNames } from "../tools/lib/board.ts";
 import { defaultDeviceSpecs, findSpecs, runDeviceTests } from "../tools/lib/device-tests.ts";
+import { DEFAULT_REPLAY, writeReplaySpec } from "../tools/lib/fuzz-replay.ts";
 import type { ErrorInfo, ProtocolEvent } from "./device/runtime/protocol.ts";
 
 const boards = process.env.DEVICE_BOARDS ? process.env.DEVICE_BOARDS.split(",").filter(Boolean) : boardNames();
-const specs = findSpecs(process.env.DEVICE_SPECS ? process.env.DEVICE_SPECS.split(delimiter) : defaultDeviceSpecs);
+// By default the device runs the portable specs and the bounded fuzzer profile (sequences replayed against the
+// model, tools/lib/fuzz-replay.ts); a chosen list of specs runs alone.
+const specs = process.env.DEVICE_SPECS
+  ? findSpecs(process.env.DEVICE_SPECS.split(delimiter))
+  : [...findSpecs(defaultDeviceSpecs), await writeReplaySpec(DEFAULT_REPLAY)];
 const testTimeoutMs = Number(process.env.DEVICE_TEST_TIMEOUT ?? 5000);
 const runTimeoutMs = Number(process.env.DEVICE_RUN_TIMEOUT ?? 300_000);
 

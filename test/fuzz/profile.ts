@@ -1,0 +1,29 @@
+/**
+ * What every fuzzing run shares, on Node and on a board: the kernel limits both subjects run with, the length of a
+ * tick, and the hash a board compares its observations with.
+ */
+import type { KernelLimits } from "../../kernel/index.ts";
+
+/** Small limits, so that a full handle table, port queue or channel queue is an everyday event. */
+export const FUZZ_LIMITS: KernelLimits = { maxHandles: 24, maxPacketsPerPort: 4, maxMessagesPerChannel: 3 };
+
+/** On Node, virtual time: a sequence starts at 1 ms and a tick is 1 ms. */
+export const NODE_EPOCH = 1_000_000n;
+export const NODE_TICK = 1_000_000n;
+
+/**
+ * On a board, real (emulated) time: a tick is 50 ms, so the steps between two ticks (each a syscall and an
+ * observation, well under a millisecond even with a garbage collection) never cross a tick boundary that the model,
+ * whose time stands still between steps, would not cross.
+ */
+export const DEVICE_TICK = 50_000_000n;
+
+/** FNV-1a over the UTF-16 code units, as 8 hex digits: how a board checks an observation against the model's. */
+export function observationHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
