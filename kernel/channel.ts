@@ -28,7 +28,7 @@ import {
   MX_RIGHT_TRANSFER,
 } from "./constants.ts";
 import { get32, isBytes } from "./args.ts";
-import { Dispatcher } from "./dispatcher.ts";
+import { Dispatcher, type Report } from "./dispatcher.ts";
 import {
   handleAbortTransfer,
   handleBeginTransfer,
@@ -304,6 +304,31 @@ export class ChannelDispatcher extends Dispatcher {
 
   override signalPeer(clear: number, set: number): number {
     return this.signalPeerOf(this.peer, clear, set);
+  }
+
+  /**
+   * The message queue is well linked and counted (READABLE exactly when it holds one), the peer link is mutual
+   * (WRITABLE while there is a peer, PEER_CLOSED once not), every call waiter waits, and every handle inside a
+   * message is collected for the walker to match with the table's travelling handles.
+   */
+  checkMessages(name: string, report: Report, travelling: number[]): void {
+    let n = 0;
+    let last: Message | null = null;
+    for (let m = this.head; m !== null; last = m, m = m.next) {
+      if (++n > 1_000_000) return report(`${name}: the message queue does not end`);
+      for (let i = 0; i < m.nh; i++) travelling.push(m.handles[i]);
+    }
+    if (last !== this.tail) report(`${name}: the queue's tail is not its last message`);
+    const signals = this.tracker.signals;
+    if (n !== this.tracker.count) report(`${name}: ${this.tracker.count} messages counted, ${n} queued`);
+    if ((n > 0) !== ((signals & MX_CHANNEL_READABLE) !== 0)) report(`${name}: READABLE does not match ${n} queued messages`);
+    const peer = this.peer;
+    if (peer !== null && peer.peer !== this) report(`${name}: its peer is not linked back`);
+    if ((peer !== null) !== ((signals & MX_CHANNEL_WRITABLE) !== 0)) report(`${name}: WRITABLE does not match the peer link`);
+    if ((peer === null) !== ((signals & MX_CHANNEL_PEER_CLOSED) !== 0)) report(`${name}: PEER_CLOSED does not match the peer link`);
+    for (let w = this.callers.head; w !== null; w = w.next) {
+      if (!w.queued || w.done) report(`${name}: a channel_call waiter is ${w.done ? "done" : "not marked queued"}`);
+    }
   }
 
   /** Queued messages die with their handles; the peer learns it is alone. */

@@ -13,6 +13,7 @@
 import type { Hal } from "../hal/hal.ts";
 import { ZERO } from "./args.ts";
 import { MX_TIME_INFINITE } from "./constants.ts";
+import type { Report } from "./dispatcher.ts";
 import { hal, setPlatformHal } from "./platform.ts";
 
 /** Anything with a deadline: a timer or a waiter. */
@@ -23,6 +24,8 @@ export interface Timed {
   dlLinked: boolean;
   /** The deadline has passed (it is already unlinked). */
   expire(now: bigint): void;
+  /** The invariant walker: what an armed deadline must hold (a wait still waiting, a timer with a handle). */
+  checkDeadline(name: string, report: Report): void;
 }
 
 let head: Timed | null = null;
@@ -97,6 +100,24 @@ export function service(): void {
     }
   }
   rearm();
+}
+
+/** The invariant walker: the deadline list is well linked and sorted, and the alarm follows its head. */
+export function checkDeadlines(report: Report): number {
+  let n = 0;
+  let prev: Timed | null = null;
+  for (let t = head; t !== null; prev = t, t = t.dlNext) {
+    if (++n > 1_000_000) {
+      report("deadlines: the list does not end");
+      return n;
+    }
+    if (!t.dlLinked || t.dlPrev !== prev) report(`deadline ${n}: badly linked`);
+    if (prev !== null && prev.deadline > t.deadline) report(`deadline ${n}: out of order`);
+    t.checkDeadline(`deadline ${n}`, report);
+  }
+  if (kernelWork !== (head !== null)) report("deadlines: kernelWork does not say whether any is armed");
+  if (head !== null && armed > head.deadline) report(`deadlines: the alarm is armed after the earliest deadline`);
+  return n;
 }
 
 /** Called at syscall entry when kernelWork: timers that are due fire before the call looks at any state. */

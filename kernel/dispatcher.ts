@@ -17,6 +17,9 @@ import {
 } from "./constants.ts";
 import type { StateTracker } from "./state_tracker.ts";
 
+/** Where the invariant walker's checks report what they found wrong (invariants.ts). */
+export type Report = (problem: string) => void;
+
 export abstract class Dispatcher {
   readonly type: number;
   readonly tracker: StateTracker | null;
@@ -40,6 +43,17 @@ export abstract class Dispatcher {
   /** Signal bits a user may set or clear with mx_object_signal. */
   userSignalMask(): number {
     return MX_USER_SIGNAL_ALL;
+  }
+
+  /**
+   * The invariant walker's checks of this object (invariants.ts); `name` says which object in a report. Every
+   * waitable object: LAST_HANDLE is set exactly when one handle names it, and its observers are consistent.
+   */
+  checkInvariants(name: string, report: Report): void {
+    if (this.tracker === null) return;
+    const last = (this.tracker.signals & MX_SIGNAL_LAST_HANDLE) !== 0;
+    if (last !== (this.handleCount === 1)) report(`${name}: LAST_HANDLE ${last ? "set" : "clear"} with ${this.handleCount} handles`);
+    this.tracker.checkObservers(name, report);
   }
 
   /** mx_object_signal_peer: objects without a peer do not support it. */

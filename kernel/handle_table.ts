@@ -197,3 +197,28 @@ export function handleDestroyInTransit(value: number): void {
 export function handleCount(): number {
   return used;
 }
+
+/** For the invariant walker (invariants.ts): every slot in use, with its object and whether it is travelling. */
+export function handleSlots(visit: (value: number, d: Dispatcher | null, inTransit: boolean) => void): void {
+  for (let slot = 0; slot < slotCount; slot++) {
+    const state = meta[slot] & STATE_MASK;
+    if (state !== FREE) visit(valueOf(slot), objects[slot], state === IN_TRANSIT);
+  }
+}
+
+/** The table's own bookkeeping: the count in use and the free list agree with the slots. */
+export function handleTableProblems(report: (problem: string) => void): void {
+  let inUse = 0;
+  for (let slot = 0; slot < slotCount; slot++) {
+    const free = (meta[slot] & STATE_MASK) === FREE;
+    if (!free) inUse++;
+    if (free !== (objects[slot] === null)) report(`handle slot ${slot}: state ${free ? "free" : "in use"} but object ${objects[slot] === null ? "absent" : "present"}`);
+  }
+  if (inUse !== used) report(`handle table: ${used} handles counted, ${inUse} slots in use`);
+  let free = 0;
+  for (let slot = freeHead; slot >= 0 && free <= slotCount; slot = nextFree[slot]) {
+    if ((meta[slot] & STATE_MASK) !== FREE) report(`handle slot ${slot} is on the free list but in use`);
+    free++;
+  }
+  if (free !== slotCount - used) report(`handle table: ${free} slots on the free list, ${slotCount - used} free`);
+}

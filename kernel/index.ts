@@ -25,4 +25,5 @@ export { awaitable } from "./awaitable.ts";
 export { kernel_configure, kernel_limits, KERNEL_DEFAULT_LIMITS, type KernelLimits } from "./limits.ts";
 export { kernel_set_hal } from "./clock.ts";
 export { kernel_stats, type KernelStats } from "./stats.ts";
+export { kernel_check } from "./invariants.ts";
 export { MxError, KernelObject, Port, Channel, Event, Timer, type Message } from "./objects.ts";

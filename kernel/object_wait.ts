@@ -7,6 +7,7 @@
  * it finishes with MX_ERR_CANCELED and MX_SIGNAL_HANDLE_CLOSED in what it observed.
  */
 import { MX_ERR_CANCELED, MX_ERR_INVALID_ARGS, MX_OK, MX_SIGNAL_HANDLE_CLOSED } from "./constants.ts";
+import type { Report } from "./dispatcher.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
 import type { Out } from "./types.ts";
 import { putOptOut, putPending } from "./user_copy.ts";
@@ -39,6 +40,9 @@ class WaitObserver implements Observer {
   }
   matchesKey(): boolean {
     return false;
+  }
+  checkObserver(name: string, report: Report): void {
+    if (this.waiter.done) report(`${name}: the wait it serves has ended`);
   }
 }
 

@@ -23,7 +23,7 @@ import {
   MX_OK,
   MX_PORT_PACKET_SIZE,
 } from "./constants.ts";
-import { Dispatcher } from "./dispatcher.ts";
+import { Dispatcher, type Report } from "./dispatcher.ts";
 import { copyPacketIn, copyPacketOut, PacketImage } from "./packet.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
 import { heldCount, isHeld, Waiter } from "./wait.ts";
@@ -266,6 +266,33 @@ export class PortDispatcher extends Dispatcher {
     this.dead = true;
     while (this.head !== null) this.pop().dequeued();
   }
+
+  /** True once the last handle has gone. */
+  get isDead(): boolean {
+    return this.dead;
+  }
+
+  /**
+   * The queue is well linked and counted, every waiter waits, and on a V2 port nobody waits while a packet is
+   * queued (a queued packet goes to the first waiter at once). A dead port holds nothing.
+   */
+  override checkInvariants(name: string, report: Report): void {
+    let n = 0;
+    let counted = 0;
+    let last: PortPacket | null = null;
+    for (let p = this.head; p !== null; last = p, p = p.next) {
+      if (++n > 1_000_000) return report(`${name}: the packet queue does not end`);
+      if (!p.queued) report(`${name}: packet ${n} is in the queue but not marked queued`);
+      if (p.counted) counted++;
+    }
+    if (last !== this.tail) report(`${name}: the queue's tail is not its last packet`);
+    if (counted !== this.countedPackets) report(`${name}: ${this.countedPackets} packets counted, ${counted} in the queue`);
+    for (let w = this.waiters.head; w !== null; w = w.next) {
+      if (!w.queued || w.done) report(`${name}: a waiter on the queue is ${w.done ? "done" : "not marked queued"}`);
+    }
+    if (this.type === MX_OBJ_TYPE_IOPORT2 && n > 0 && this.waiters.head !== null) report(`${name}: a waiter waits while ${n} packets are queued`);
+    if (this.dead && (n > 0 || this.waiters.head !== null)) report(`${name}: dead, yet holds packets or waiters`);
+  }
 }
 
 /**
@@ -319,6 +346,11 @@ export class PortObserver extends ImagePacket implements Observer {
   }
 
   onCancel(): void {}
+
+  /** A registered observer's port is live, or dead and not yet noticed (the next state change retires it). */
+  checkObserver(name: string, report: Report): void {
+    if (this.queued && this.port.isDead) report(`${name}: its packet is queued on a dead port`);
+  }
 
   override matchesKey(handle: number, port: object, keyLo: number, keyHi: number): boolean {
     return this.handle === handle && this.port === port && this.keyLo === keyLo && this.keyHi === keyHi;

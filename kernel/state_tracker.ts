@@ -11,6 +11,7 @@
  * removed by the very callbacks it makes (a wait_many that completes detaches all its observers at once).
  */
 import { MX_SIGNAL_LAST_HANDLE } from "./constants.ts";
+import type { Report } from "./dispatcher.ts";
 
 export interface Observer {
   obPrev: Observer | null;
@@ -26,6 +27,8 @@ export interface Observer {
   onCancel(): void;
   /** mx_port_cancel: true if registered through `handle` on `port` with this key (then it is unlinked). */
   matchesKey(handle: number, port: object, keyLo: number, keyHi: number): boolean;
+  /** The invariant walker: what a registered observer must hold (a live wait, a port that can take its packet). */
+  checkObserver(name: string, report: Report): void;
 }
 
 export class StateTracker {
@@ -104,6 +107,17 @@ export class StateTracker {
       o = o.obNext;
     }
     return found;
+  }
+
+  /** The invariant walker: the observer list is well linked, and each observer holds what it must. */
+  checkObservers(name: string, report: Report): void {
+    let prev: Observer | null = null;
+    let n = 0;
+    for (let o = this.head; o !== null; prev = o, o = o.obNext) {
+      if (++n > 1_000_000) return report(`${name}: the observer list does not end`);
+      if (!o.obLinked || o.obPrev !== prev) report(`${name}: observer ${n} is badly linked`);
+      o.checkObserver(`${name} observer ${n}`, report);
+    }
   }
 
   /** The count a packet reports for `trigger` at registration: the backing count if it covers a trigger bit. */

@@ -8,7 +8,7 @@
  */
 import { MX_OBJ_TYPE_TIMER, MX_TIMER_SIGNALED, MX_TIME_INFINITE } from "./constants.ts";
 import { armDeadline, type Timed, unlinkDeadline } from "./clock.ts";
-import { Dispatcher } from "./dispatcher.ts";
+import { Dispatcher, type Report } from "./dispatcher.ts";
 import { StateTracker } from "./state_tracker.ts";
 
 export class TimerDispatcher extends Dispatcher implements Timed {
@@ -48,5 +48,9 @@ export class TimerDispatcher extends Dispatcher implements Timed {
 
   override onZeroHandles(): void {
     unlinkDeadline(this);
+  }
+
+  checkDeadline(name: string, report: Report): void {
+    if (this.handleCount === 0) report(`${name}: a timer no handle names`);
   }
 }

@@ -8,6 +8,7 @@
  */
 import { MX_ERR_TIMED_OUT, MX_TIME_INFINITE } from "./constants.ts";
 import { armDeadline, sleepUntilDone, type Timed, unlinkDeadline } from "./clock.ts";
+import type { Report } from "./dispatcher.ts";
 
 export abstract class Waiter implements Timed {
   deadline = MX_TIME_INFINITE;
@@ -54,6 +55,10 @@ export abstract class Waiter implements Timed {
 
   expire(_now: bigint): void {
     this.finish(MX_ERR_TIMED_OUT);
+  }
+
+  checkDeadline(name: string, report: Report): void {
+    if (this.done) report(`${name}: a wait that has ended`);
   }
 
   promise(): Promise<number> {

@@ -8,7 +8,7 @@
  * passes by sleeping (awaitable mx_nanosleep) to a tick, so the board's alarm fires at each deadline on the way as
  * the model's time steps from deadline to deadline.
  */
-import { awaitable, kernel_configure, kernel_limits, kernel_stats, mx_time_get, MX_CLOCK_MONOTONIC } from "../../kernel/index.ts";
+import { awaitable, kernel_check, kernel_configure, kernel_limits, kernel_stats, mx_time_get, MX_CLOCK_MONOTONIC } from "../../kernel/index.ts";
 import { DEVICE_TICK, FUZZ_LIMITS, observationHash } from "./profile.ts";
 import { Session, settle, type Subject, type Syscalls } from "./session.ts";
 import * as kernel from "../../kernel/index.ts";
@@ -25,6 +25,7 @@ function boardSubject(outside: number): Subject {
   return {
     sys: kernel as unknown as Syscalls,
     handleCount: () => kernel_stats().handles - outside,
+    check: kernel_check,
     async advanceTo(t: bigint) {
       await awaitable.mx_nanosleep(t);
       await settle();

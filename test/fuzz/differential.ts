@@ -23,12 +23,15 @@ export function modelSubject(limits = FUZZ_LIMITS, start = NODE_EPOCH): Subject 
   return {
     sys: model as unknown as Syscalls,
     handleCount: () => model.handleCount(),
+    check: () => [],
     advanceTo: modelAdvance(model),
   };
 }
 
 /** The kernel as a subject, on its own virtual HAL; `close()` gives the kernel back its HAL and limits. */
 export function kernelSubject(limits = FUZZ_LIMITS): Subject & { close(): void } {
+  const before = kernel.kernel_check();
+  if (before.length > 0) throw new Error(`the kernel was inconsistent before the sequence began: ${before.join("; ")}`);
   const vhal = new VirtualHal({ start: NODE_EPOCH });
   const previousHal = kernel.kernel_set_hal(vhal);
   const previousLimits = kernel.kernel_limits();
@@ -37,6 +40,7 @@ export function kernelSubject(limits = FUZZ_LIMITS): Subject & { close(): void }
   return {
     sys: kernel as unknown as Syscalls,
     handleCount: () => kernel.kernel_stats().handles - outside,
+    check: kernel.kernel_check,
     async advanceTo(t: bigint) {
       // One service per deadline, as a board's alarm gives; the cap guards against an alarm that never moves.
       for (let i = 0; i < 10_000 && vhal.alarmAt <= t; i++) {

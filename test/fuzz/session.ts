@@ -7,7 +7,8 @@
  * on a board the kernel's are compared with the model's recorded on the host. An observation holds the status, the
  * out-parameters and buffers the call wrote, the waits that ended during the step (in the order they started, with
  * what they wrote), the signal state of every handle value seen so far (read with `mx_object_wait_one(h, 0, 0)`,
- * which also tells a live handle from a dead one) and the number of handles in the kernel. Handle values appear as
+ * which also tells a live handle from a dead one), the number of handles in the kernel, and anything the subject
+ * finds inconsistent in itself (the kernel's invariant walker, after every step). Handle values appear as
  * `h<k>`, the k-th distinct value seen, so subjects that number their handles differently still compare equal.
  */
 import { mx_port_packet_t } from "../../kernel/index.ts";
@@ -53,6 +54,8 @@ export interface Subject {
   sys: Syscalls;
   /** Handles in existence, travelling ones included (kernel_stats().handles). */
   handleCount(): number;
+  /** What the subject finds inconsistent in itself (kernel_check(); the model has nothing to report). */
+  check(): string[];
   /**
    * Moves time to `t`, serving the deadlines on the way one at a time as a board does (its alarm fires at each),
    * then lets the promise jobs run.
@@ -483,6 +486,8 @@ export class Session {
     result.d = this.takeEnded();
     result.g = this.states();
     result.n = this.subject.handleCount();
+    const problems = this.subject.check();
+    if (problems.length > 0) result.problems = problems;
     return JSON.stringify(result, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
   }
 
@@ -517,6 +522,7 @@ export class Session {
       d: this.takeEnded().map((e) => (e as unknown[]).slice(0, 2)),
       pending: this.waits - this.endedTotal,
       n: this.subject.handleCount(),
+      problems: this.subject.check(),
     });
   }
 }
