@@ -5,8 +5,11 @@
  */
 import assert from "node:assert/strict";
 
+import { join } from "node:path";
+
 import { runQemu } from "../../qemu/qemu.ts";
 import { buildFirmware } from "../../tools/lib/firmware.ts";
+import { projectRoot } from "../../tools/lib/paths.ts";
 import { scratchApp, type ScratchApp } from "./helpers.ts";
 
 async function boot(name: string, main: string, options: { manifest?: Record<string, unknown>; debug?: boolean; timeoutMs?: number } = {}) {
@@ -55,6 +58,24 @@ describe("device runtime in QEMU (mps2-an386)", function () {
     assert.equal(result.status, 101, result.output);
     assert.match(result.output, /memory full: raise creation\.static/);
     assert.match(result.output, /XS heap in use: chunks \d+ B, slots \d+ B, peak \d+ B, creation\.static 160000 B/);
+  });
+
+  it("reports the XS heap running out inside a syscall as a memory-full abort (status 101) naming the creation field to raise", async () => {
+    // Limits raised far past what the heap holds, so that the heap, not a limit, runs out: inside mx_channel_write.
+    const main = [
+      'import { kernel_configure, mx_channel_create, mx_channel_write } from "../../../kernel/index.ts";',
+      "kernel_configure({ maxMessagesPerChannel: 1_000_000 });",
+      "const a = { value: 0 }, b = { value: 0 };",
+      "mx_channel_create(0, a, b);",
+      "const bytes = new Uint8Array(4096);",
+      "for (let i = 0; ; i++) if (mx_channel_write(a.value, 0, bytes, bytes.length, null, 0) !== 0) { console.log('refused at', i); break; }",
+    ].join("\n");
+    const result = await boot("syscall-memory", main + "\n", {
+      manifest: { include: [join(projectRoot, "kernel", "manifest.json")], creation: { static: 160000 } },
+    });
+    assert.equal(result.status, 101, result.output);
+    assert.doesNotMatch(result.output, /refused at/);
+    assert.match(result.output, /memory full: raise creation\.static/);
   });
 
   it("turns unbounded recursion into a RangeError the program can catch", async () => {
