@@ -1,6 +1,7 @@
 /*
  * STM32F4 USART driver (USART1/2/6 register layout). Transmit is polled, receive goes through uart_rx: reading DR
- * clears RXNE and with it the interrupt, so there is nothing else to acknowledge.
+ * clears RXNE and with it the interrupt, so there is nothing else to acknowledge. Clearing RXNEIE does not lower
+ * QEMU 7.2's interrupt output while a byte waits (the chip's does), which is why uart_rx masks the NVIC line too.
  */
 #include "stm32_usart.h"
 

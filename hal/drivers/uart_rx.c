@@ -14,10 +14,21 @@
 /* The ISR and the line callbacks get only a vector: this finds the UART behind it. */
 static uart_rx_t* by_vector[BOARD_IRQ_COUNT];
 
-/* Receive interrupts are on while a program owns the line and the ring has room. */
+/*
+ * Receive interrupts are on while a program owns the line and the ring has room. They are switched at the NVIC as
+ * well as at the device because a device may keep its interrupt output raised after its enable bit is cleared (QEMU
+ * 7.2's STM32 USART lowers it only when DR is read), and Cortex-M re-pends a level line whenever its handler returns:
+ * a throttled handler, which leaves the byte in the device, would then run again at once, for ever, and the read
+ * that lifts the throttle would never run.
+ */
 static void update_irq(uart_rx_t* uart)
 {
-	uart->ops->set_irq(uart->base, uart->enabled && !uart->throttled);
+	bool on = uart->enabled && !uart->throttled;
+	uart->ops->set_irq(uart->base, on);
+	if (on)
+		hal_irq_enable(uart->vector);
+	else
+		hal_irq_disable(uart->vector);
 }
 
 /* Moves waiting bytes into the ring; with interrupts masked or from the ISR. */
@@ -77,6 +88,7 @@ void uart_rx_init(uart_rx_t* uart, uintptr_t base, const uart_rx_ops_t* ops, uns
 {
 	uart->base = base;
 	uart->ops = ops;
+	uart->vector = vector;
 	uart->driver = (hal_irq_driver_t){ rx_isr, rx_enable, rx_ack };
 	by_vector[vector] = uart;
 	hal_irq_offer(vector, &uart->driver);

@@ -25,12 +25,13 @@ typedef struct {
 typedef struct {
 	uintptr_t base;
 	const uart_rx_ops_t* ops;
+	unsigned vector;
 	uint8_t rx[UART_RX_RING];
 	volatile uint32_t rx_head; /* written by the ISR */
 	volatile uint32_t rx_tail; /* written by readers */
 	volatile bool enabled;     /* a program owns the line: receive interrupts on (unless throttled) */
 	volatile bool armed;       /* the next received byte may record an event for the kernel */
-	volatile bool throttled;   /* ring full: receive interrupts off until a read makes room */
+	volatile bool throttled;   /* ring full: receive interrupts off (device and NVIC) until a read makes room */
 	hal_irq_driver_t driver;
 } uart_rx_t;
 
