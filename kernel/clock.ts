@@ -102,6 +102,13 @@ export function service(): void {
   rearm();
 }
 
+/** How many deadlines are armed (timers and waits), for kernel_stats. */
+export function deadlineCount(): number {
+  let n = 0;
+  for (let t = head; t !== null; t = t.dlNext) n++;
+  return n;
+}
+
 /** The invariant walker: the deadline list is well linked and sorted, and the alarm follows its head. */
 export function checkDeadlines(report: Report): number {
   let n = 0;
