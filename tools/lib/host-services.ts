@@ -1,6 +1,6 @@
 /**
- * What a device test can ask of the host while it runs in QEMU: raise interrupt lines (qtest `set_irq_in`), and
- * stream bytes into the board's data UART and check what comes back. Requests arrive as console lines
+ * What a device test can ask of the host while it runs in QEMU: raise interrupt lines (qtest `set_irq_in`),
+ * stream bytes into the board's data UART and check what comes back, or both at once as fast as they go (a storm). Requests arrive as console lines
  * `@@host {"op": ..., "token": n}`; the host answers by writing the token into the guest's `runtime_host_mailbox`
  * word through qtest (`writel`), with bit 31 set when the host-side check failed.
  *
@@ -17,7 +17,8 @@ export const HOST_PREFIX = "@@host ";
 type Request =
   | { op: "irq"; token: number; lines: number[] }
   | { op: "uart-send"; token: number; count: number; seed: number }
-  | { op: "uart-verify"; token: number };
+  | { op: "uart-verify"; token: number }
+  | { op: "storm"; token: number; lines: number[]; pulses: number; uart: number; seed: number };
 
 /** The byte the host sends at position i of a UART stream (the guest uses the same formula to check). */
 export const uartPattern = (seed: number, i: number) => (i * 31 + seed * 7 + (i >> 8)) & 0xff;
@@ -108,19 +109,33 @@ export class HostServices {
     await this.qtest.command(`writel 0x${this.mailbox.toString(16)} 0x${value.toString(16)}`);
   }
 
-  private async serve(request: Request): Promise<void> {
-    if (request.op === "irq") {
-      // A pulse: the NVIC latches the rising edge as pending; the line does not stay high.
-      let ok = true;
-      for (const level of [1, 0]) {
-        for (const n of request.lines) {
-          const reply = await this.qtest!.command(`set_irq_in ${this.nvic} unnamed-gpio-in ${n} ${level}`);
-          if (!reply.startsWith("OK")) {
-            this.problems.push(`qtest set_irq_in ${this.nvic} line ${n}: ${reply}`);
-            ok = false;
-          }
+  /** One pulse on each line: the NVIC latches the rising edge as pending; the line does not stay high. */
+  private async pulse(lines: number[]): Promise<boolean> {
+    let ok = true;
+    for (const level of [1, 0]) {
+      for (const n of lines) {
+        const reply = await this.qtest!.command(`set_irq_in ${this.nvic} unnamed-gpio-in ${n} ${level}`);
+        if (!reply.startsWith("OK")) {
+          this.problems.push(`qtest set_irq_in ${this.nvic} line ${n}: ${reply}`);
+          ok = false;
         }
       }
+    }
+    return ok;
+  }
+
+  private async serve(request: Request): Promise<void> {
+    if (request.op === "irq") {
+      await this.answer(request.token, await this.pulse(request.lines));
+    } else if (request.op === "storm") {
+      // As fast as qtest and the socket take them: `pulses` pulses on every line while `uart` bytes stream into the
+      // data UART. Answered only when all is sent: the guest keeps working meanwhile and polls the mailbox.
+      const bytes = Buffer.alloc(request.uart);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = uartPattern(request.seed, i);
+      const streaming = new Promise<void>((resolve) => this.uart!.write(bytes, () => resolve()));
+      let ok = true;
+      for (let i = 0; i < request.pulses; i++) ok = (await this.pulse(request.lines)) && ok;
+      await streaming;
       await this.answer(request.token, ok);
     } else if (request.op === "uart-send") {
       const bytes = Buffer.alloc(request.count);
