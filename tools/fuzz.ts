@@ -1,8 +1,9 @@
 /**
- * `npm run fuzz -- [--runs N] [--seed S] [--steps M] [--replay '<steps JSON>' | --replay file.json]`: long fuzzing
- * profiles of the kernel against the reference model on Node (test/fuzz/differential.ts), beyond the bounded one
- * `npm test` runs. A failure prints the shrunk sequence and the command that replays it; `--replay` runs one
- * sequence and prints each step's observation.
+ * `npm run fuzz -- [--runs N] [--seed S] [--steps M] [--board <name>]... [--replay '<steps JSON>' | file.json]`:
+ * long fuzzing profiles of the kernel against the reference model (test/fuzz), beyond the bounded ones `npm test`
+ * runs. On Node (the default) a failure prints the shrunk sequence and the command that replays it; `--replay`
+ * reruns one sequence. With `--board`, N sequences drawn with the seed are replayed on each board in QEMU against
+ * the model's recorded observations.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -10,7 +11,10 @@ import fc from "fast-check";
 
 import { compareSequence, describeDivergence, fuzzProperty } from "../test/fuzz/differential.ts";
 import type { Step } from "../test/fuzz/steps.ts";
+import { boardNames } from "./lib/board.ts";
+import { runDeviceTests } from "./lib/device-tests.ts";
 import { BuildError, runTool } from "./lib/errors.ts";
+import { type ReplayProfile, writeReplaySpec } from "./lib/fuzz-replay.ts";
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -31,11 +35,36 @@ function readSteps(text: string): Step[] {
   return steps as Step[];
 }
 
+/** Replays a profile's sequences on each board; 0 when every board agreed with the model at every step. */
+async function onBoards(boards: string[], profile: ReplayProfile): Promise<number> {
+  for (const board of boards) if (!boardNames().includes(board)) throw new BuildError("--board", `unknown board "${board}" (boards: ${boardNames().join(", ")})`);
+  const spec = await writeReplaySpec(profile);
+  let failed = 0;
+  for (const board of boards) {
+    const started = Date.now();
+    const run = await runDeviceTests({ specs: [spec], board, testTimeoutMs: 0, runTimeoutMs: 60_000 + profile.runs * profile.maxSteps * 200 });
+    const fails = run.events.filter((e) => e.event === "fail");
+    const passes = run.events.filter((e) => e.event === "pass").length;
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    for (const f of fails) if (f.event === "fail") console.log(`${board}: ${f.title}: ${f.error.message}`);
+    if (run.problem) console.log(`${board}: ${run.problem}`);
+    console.log(`fuzz: ${board}: ${passes} of ${profile.runs} sequences (seed ${profile.seed}, up to ${profile.maxSteps} steps) agreed with the model (${seconds} s)`);
+    if (run.problem || fails.length > 0 || passes !== profile.runs) failed++;
+  }
+  return failed === 0 ? 0 : 1;
+}
+
 await runTool("fuzz", async () => {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { runs: { type: "string" }, seed: { type: "string" }, steps: { type: "string" }, replay: { type: "string" } },
+      options: {
+        runs: { type: "string" },
+        seed: { type: "string" },
+        steps: { type: "string" },
+        replay: { type: "string" },
+        board: { type: "string", multiple: true },
+      },
     }));
   } catch (error) {
     throw new BuildError("fuzz", (error as Error).message);
@@ -54,6 +83,7 @@ await runTool("fuzz", async () => {
   const maxSteps = positiveInteger("steps", values.steps, 40);
   const seed = values.seed === undefined ? Date.now() % 0x7fffffff : positiveInteger("seed", values.seed, 0);
   const started = Date.now();
+  if (values.board !== undefined) return onBoards(values.board, { runs, maxSteps, seed });
   let steps = 0;
   const counted = fuzzProperty(maxSteps, (n) => (steps += n));
   const result = await fc.check(counted, { numRuns: runs, seed });
