@@ -42,8 +42,20 @@ describe("kernel portability", () => {
       for (const word of forbidden) assert.ok(!new RegExp(`\\b${word}\\b`).test(body), `${f} uses ${word}`);
       for (const m of src.matchAll(/from\s+"([^"]+)"/g)) {
         assert.ok(m[1] === "#hal" || (m[1].startsWith(".") && m[1].endsWith(".ts")), `${f} imports ${m[1]}`);
+        assert.ok(!m[1].startsWith("./boot/"), `${f} imports the device's boot wiring (kernel/boot), which Node never loads`);
       }
       assert.ok(src.trimStart().startsWith("/**"), `${f} starts with a doc comment`);
     });
   }
+});
+
+describe("layers", () => {
+  it("the HAL imports nothing of the kernel (the kernel is written against the HAL, never the other way)", () => {
+    const hal = fileURLToPath(new URL("../../hal/", import.meta.url));
+    const sources = (readdirSync(hal, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts"));
+    assert.ok(sources.length > 3);
+    for (const f of sources) {
+      for (const m of readFileSync(hal + f, "utf8").matchAll(/from\s+"([^"]+)"/g)) assert.ok(!m[1].includes("kernel"), `hal/${f} imports ${m[1]}`);
+    }
+  });
 });
