@@ -5,7 +5,8 @@
  * reruns one sequence. With `--board`, N sequences drawn with the seed are replayed on each board in QEMU against
  * the model's recorded observations.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
 
@@ -14,7 +15,8 @@ import type { Step } from "../test/fuzz/steps.ts";
 import { boardNames } from "./lib/board.ts";
 import { runDeviceTests } from "./lib/device-tests.ts";
 import { BuildError, runTool } from "./lib/errors.ts";
-import { type ReplayProfile, writeReplaySpec } from "./lib/fuzz-replay.ts";
+import { type ReplayProfile, replaySequences, writeReplaySpec } from "./lib/fuzz-replay.ts";
+import { buildRoot } from "./lib/paths.ts";
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -46,7 +48,14 @@ async function onBoards(boards: string[], profile: ReplayProfile): Promise<numbe
     const fails = run.events.filter((e) => e.event === "fail");
     const passes = run.events.filter((e) => e.event === "pass").length;
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    for (const f of fails) if (f.event === "fail") console.log(`${board}: ${f.title}: ${f.error.message}`);
+    for (const f of fails) {
+      if (f.event !== "fail") continue;
+      // The board's message may be cut short: the full sequence, up to its end, is written here for --replay.
+      const index = Number(/^sequence (\d+):/.exec(f.title)?.[1]);
+      const file = join(buildRoot, "fuzz", `failed-${board}-${profile.seed}-${index}.json`);
+      writeFileSync(file, JSON.stringify(replaySequences(profile)[index]));
+      console.log(`${board}: ${f.title}: ${(f.error.message ?? "").split("; replay on Node")[0]}\n  the whole sequence: npm run fuzz -- --replay ${relative(process.cwd(), file)}`);
+    }
     if (run.problem) console.log(`${board}: ${run.problem}`);
     console.log(`fuzz: ${board}: ${passes} of ${profile.runs} sequences (seed ${profile.seed}, up to ${profile.maxSteps} steps) agreed with the model (${seconds} s)`);
     if (run.problem || fails.length > 0 || passes !== profile.runs) failed++;

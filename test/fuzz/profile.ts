@@ -12,11 +12,12 @@ export const NODE_EPOCH = 1_000_000n;
 export const NODE_TICK = 1_000_000n;
 
 /**
- * On a board, real (emulated) time: a tick is 50 ms, so the steps between two ticks (each a syscall and an
- * observation, well under a millisecond even with a garbage collection) never cross a tick boundary that the model,
- * whose time stands still between steps, would not cross.
+ * On a board, real (emulated) time: a tick is a second, so the steps between two ticks never cross a tick boundary
+ * that the model, whose time stands still between steps, would not cross. A step costs a board about 4 ms (the
+ * syscall, the observation of every handle, kernel_check, the hash): a 50 ms tick was crossed after a dozen steps.
+ * Time a board sleeps through costs nothing under `-icount sleep=off`.
  */
-export const DEVICE_TICK = 50_000_000n;
+export const DEVICE_TICK = 1_000_000_000n;
 
 /** FNV-1a over the UTF-16 code units, as 8 hex digits: how a board checks an observation against the model's. */
 export function observationHash(text: string): string {

@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { expectedObservations } from "../../test/fuzz/differential.ts";
 import { sequence } from "../../test/fuzz/generate.ts";
 import { DEVICE_TICK, observationHash } from "../../test/fuzz/profile.ts";
+import type { Step } from "../../test/fuzz/steps.ts";
 import { buildRoot, projectRoot } from "./paths.ts";
 
 export interface ReplayProfile {
@@ -22,10 +23,15 @@ export interface ReplayProfile {
 /** The bounded profile `npm test` runs on every board: small enough for the netduinoplus2's RAM. */
 export const DEFAULT_REPLAY: ReplayProfile = { runs: 12, maxSteps: 30, seed: 20261206 };
 
+/** The sequences of a profile, as drawn on every run with its seed. */
+export function replaySequences(profile: ReplayProfile): Step[][] {
+  return fc.sample(sequence(profile.maxSteps), { numRuns: profile.runs, seed: profile.seed });
+}
+
 /** Writes the replay spec for `profile` and returns its path. */
 export async function writeReplaySpec(profile: ReplayProfile): Promise<string> {
   const sequences = [];
-  for (const steps of fc.sample(sequence(profile.maxSteps), { numRuns: profile.runs, seed: profile.seed })) {
+  for (const steps of replaySequences(profile)) {
     // The model's time starts at a tick boundary, as the board's sequence does (its epoch is its clock at the start).
     const observations = await expectedObservations(steps, DEVICE_TICK, DEVICE_TICK);
     sequences.push({ steps: JSON.stringify(steps), expect: observations.map(observationHash) });
