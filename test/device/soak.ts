@@ -47,6 +47,8 @@ import {
   MX_USER_SIGNAL_1,
   MX_WAIT_ASYNC_ONCE,
 } from "../../kernel/index.ts";
+import { out } from "../kernel/helpers.ts";
+import { heapBytes } from "./heap.ts";
 import { askHost } from "./host.ts";
 
 /** How often (in rounds) a round also waits with a deadline, makes a channel call, asks the host for an interrupt. */
@@ -55,14 +57,6 @@ const CALL_EVERY = 64;
 const INTERRUPT_EVERY = 500;
 const SLICES = 10;
 
-function out(): { value: number } {
-  return { value: 0 };
-}
-
-function heapBytes(): number {
-  const m = native.memory();
-  return m.chunkBytes + m.slotBytes;
-}
 
 /** The objects a soak round works on, made once. */
 class Rig {

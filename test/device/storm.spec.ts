@@ -34,18 +34,12 @@ import {
   MX_PORT_OPT_V2,
   MX_USEC,
 } from "../../kernel/index.ts";
+import { out } from "../kernel/helpers.ts";
+import { heapBytes } from "./heap.ts";
 import { askHost, hostAnswer, postHost, uartPattern } from "./host.ts";
 
 const UART_KEY = 1000n;
 
-function out(): { value: number } {
-  return { value: 0 };
-}
-
-function heapBytes(): number {
-  const m = native.memory();
-  return m.chunkBytes + m.slotBytes;
-}
 
 interface StormResult {
   bytes: number;

@@ -47,7 +47,8 @@ export function useHandles(): void {
   });
 }
 
-function out(): { value: number } {
+/** An out-parameter, as a C caller's `T*`. */
+export function out(): { value: number } {
   return { value: 0 };
 }
 

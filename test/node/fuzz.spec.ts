@@ -1,16 +1,24 @@
 /**
  * The bounded fuzzing profile of `npm test`: generated syscall sequences on the kernel and on the reference model
- * (test/model), compared after every step (test/fuzz). A fixed seed keeps CI repeatable; `npm run fuzz -- --runs N
- * --seed S` runs long profiles with any seed, and a failure prints the shrunk sequence with the command that
- * replays it.
+ * (test/model), compared after every step (test/fuzz), through `npm run fuzz` with a fixed seed so CI repeats itself.
+ *
+ * It runs in a process of its own because a sequence may leave kernel objects behind by design: a channel end sent
+ * into its own queue is unreachable and never destroyed, in Magenta as here, and a periodic timer inside it keeps
+ * its deadline armed. That must not leak into the other specs of this process, which share the kernel.
  */
-import fc from "fast-check";
-import { fuzzProperty } from "../fuzz/differential.ts";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+import { projectRoot } from "../../tools/lib/paths.ts";
 
 describe("sequence fuzzing: kernel against the reference model", function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
 
-  it("agrees on 2,000 generated sequences of up to 50 steps after a fixture (seed 20261206)", async () => {
-    await fc.assert(fuzzProperty(50), { numRuns: 2000, seed: 20261206 });
+  it("agrees on 2,000 generated sequences of up to 50 steps after a fixture (seed 20261206)", () => {
+    const args = ["--import", join(projectRoot, "tools", "ts-loader.mjs"), join(projectRoot, "tools", "fuzz.ts"), "--runs", "2000", "--steps", "50", "--seed", "20261206"];
+    const run = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^fuzz: 2000 sequences, \d+ steps, seed 20261206, up to 50 steps each: no divergence/m);
   });
 });
