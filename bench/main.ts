@@ -10,12 +10,14 @@
  */
 import {
   awaitable,
+  mx_deadline_after,
   mx_handle_close,
   mx_interrupt_ack,
   mx_interrupt_bind,
   mx_interrupt_create,
   mx_port_create,
   mx_port_packet_t,
+  mx_port_wait,
   MX_OK,
   MX_PKT_TYPE_INTERRUPT,
   MX_PORT_OPT_V2,
@@ -112,6 +114,7 @@ async function interruptBenchmarks(): Promise<void> {
   const cSamples: number[] = [];
   for (let r = 0; r < REPEATS; r++) cSamples.push(bench.cIrq(IRQ_ITERATIONS, IRQ_DELAY_TICKS) / IRQ_ITERATIONS);
   report({ type: "c", ...summarize("irq_to_js", IRQ_ITERATIONS, cSamples) });
+  report({ type: "c", ...summarize("irq_to_sync_wait", IRQ_ITERATIONS, cSamples) });
 
   const out = { value: 0 };
   ok(mx_port_create(MX_PORT_OPT_V2, out), "port_create");
@@ -147,6 +150,30 @@ async function interruptBenchmarks(): Promise<void> {
   const samples: number[] = [];
   for (let r = 0; r < REPEATS; r++) samples.push(await interrupts(IRQ_ITERATIONS));
   report({ type: "op", ...summarize("irq_to_js", IRQ_ITERATIONS, samples), fastest, slowest });
+
+  /**
+   * n interrupts received by a synchronous mx_port_wait, the CPU asleep inside the call: the mean latency from the
+   * line rising to the caller's first call after the wait returns. The deadline only guards against a lost line.
+   */
+  const syncInterrupts = (n: number): number => {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const guard = mx_deadline_after(BigInt(IRQ_DELAY_TICKS) * 400n);
+      bench.irqArm(IRQ_DELAY_TICKS);
+      const status = mx_port_wait(port, guard, packet, 0);
+      const elapsed = bench.irqElapsed();
+      bench.irqStop();
+      ok(status, "synchronous port_wait for the interrupt");
+      expect(packet.type === MX_PKT_TYPE_INTERRUPT && packet.key === 0x1e0n, "an INTERRUPT packet with the bound key");
+      ok(mx_interrupt_ack(irq), "interrupt_ack");
+      total += elapsed;
+    }
+    return total / n;
+  };
+  syncInterrupts(2);
+  const syncSamples: number[] = [];
+  for (let r = 0; r < REPEATS; r++) syncSamples.push(syncInterrupts(IRQ_ITERATIONS));
+  report({ type: "op", ...summarize("irq_to_sync_wait", IRQ_ITERATIONS, syncSamples) });
 
   // Profile of the delivery, one region per interrupt (the tool adds them up): the plugin opens each region where the
   // interrupt handler records the line (hal_irq_record, tools/lib/bench/device.ts); the waiter closes it.

@@ -24,6 +24,7 @@ export const OPERATION_NAMES = [
   "channel_call_roundtrip",
   "task_handoff",
   "irq_to_js",
+  "irq_to_sync_wait",
   "boot_to_main",
 ] as const;
 
@@ -39,14 +40,20 @@ export const DESCRIPTIONS: Record<string, string> = {
   channel_call_roundtrip: "awaitable.mx_channel_call, 64 B each way, served by a second task (wait_one, read, write)",
   task_handoff: "one hand-off: mx_port_queue in one task → the other task's awaited mx_port_wait returns (ping-pong / 2)",
   irq_to_js: "interrupt line rises (CPU asleep) → ISR → kernel service → port → awaiting task runs and reads the timer",
+  irq_to_sync_wait: "interrupt line rises (CPU asleep inside a synchronous mx_port_wait) → ISR → the wait's own service → port → the call returns and the caller reads the timer",
   boot_to_main: "reset to the first instruction of C main()",
 };
 
-/** The targets issue 5 reports against (instructions; ratio for the C comparison). */
+/** The targets of issue 11, the native data plane (instructions), and issue 5's boot and C-ratio targets. */
 export const TARGETS: Record<string, number> = {
   port_v2_roundtrip: 3_000,
   channel_64_roundtrip: 5_000,
+  channel_64_handle_roundtrip: 10_000,
+  signal_packet: 8_000,
+  channel_call_roundtrip: 30_000,
+  task_handoff: 10_000,
   irq_to_js: 4_000,
+  irq_to_sync_wait: 2_000,
   boot_to_main: 500_000,
 };
 export const PORT_RATIO_TARGET = 15;
@@ -57,6 +64,16 @@ export const FREERTOS_PEERS: Record<string, { instructions: number; what: string
   channel_64_roundtrip: { instructions: 211, what: "xQueueSend + xQueueReceive, 64 B" },
   task_handoff: { instructions: 633, what: "ping-pong between equal-priority tasks, per direction" },
   irq_to_js: { instructions: 319, what: "ISR first instruction (SendFromISR + yield) → task has the item" },
+};
+
+/**
+ * MicroPython 1.29 on the same QEMU (shared notes/peer-micropython.md, mps2-an385): the runtime people would pick
+ * instead to script a microcontroller. Context, not measured here; `shown` where the note gives a range.
+ */
+export const MICROPYTHON_PEERS: Record<string, { instructions: number; shown?: string; what: string }> = {
+  port_v2_roundtrip: { instructions: 8_083, what: "a minimal Python port: handle lookup, pooled 48-byte copy in, append; lookup, pop, copy out" },
+  irq_to_js: { instructions: 610, shown: "480–740", what: "ISR entry to the first bytecodes of a micropython.schedule callback" },
+  irq_to_sync_wait: { instructions: 610, shown: "480–740", what: "ISR entry to the first bytecodes of a micropython.schedule callback" },
 };
 
 export interface Operation {
@@ -274,14 +291,15 @@ function targetCell(op: Operation): string {
 export function renderTable(results: BenchResults): string {
   const node = new Map((results.node?.operations ?? []).map((o) => [o.name, o]));
   const lines = [
-    "| operation | instructions | iterations × repeats | spread | C baseline | ratio | FreeRTOS peer | target | Node ops/s |",
-    "|---|--:|--:|--:|--:|--:|--:|---|--:|",
+    "| operation | instructions | iterations × repeats | spread | C baseline | ratio | FreeRTOS peer | MicroPython peer | target | Node ops/s |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|---|--:|",
   ];
   for (const op of results.operations) {
     const peer = FREERTOS_PEERS[op.name];
+    const python = MICROPYTHON_PEERS[op.name];
     const repeats = op.name === "boot_to_main" ? 1 : results.repeats;
     lines.push(
-      `| ${op.name} | ${op.instructions === null ? "null" : intOrOne(op.instructions)} | ${op.iterations === null ? "—" : `${fmt(op.iterations)} × ${repeats}`} | ${op.spread === null ? "—" : fmt(op.spread, 1)} | ${op.c_baseline === null ? "—" : intOrOne(op.c_baseline)} | ${op.ratio === null ? "—" : `${fmt(op.ratio, 1)}×`} | ${peer ? fmt(peer.instructions) : "—"} | ${targetCell(op)} | ${node.has(op.name) ? fmt(node.get(op.name)!.ops_per_second) : "—"} |`,
+      `| ${op.name} | ${op.instructions === null ? "null" : intOrOne(op.instructions)} | ${op.iterations === null ? "—" : `${fmt(op.iterations)} × ${repeats}`} | ${op.spread === null ? "—" : fmt(op.spread, 1)} | ${op.c_baseline === null ? "—" : intOrOne(op.c_baseline)} | ${op.ratio === null ? "—" : `${fmt(op.ratio, 1)}×`} | ${peer ? fmt(peer.instructions) : "—"} | ${python ? (python.shown ?? fmt(python.instructions)) : "—"} | ${targetCell(op)} | ${node.has(op.name) ? fmt(node.get(op.name)!.ops_per_second) : "—"} |`,
     );
   }
   return lines.join("\n");
@@ -302,6 +320,7 @@ export function renderMarkdown(results: BenchResults): string {
     "* **instructions**: mean over the repeats of (time of n iterations − time of the same empty loop) / n; **spread**: largest minus smallest repeat.",
     "* **C baseline**: the same fast path written plainly in C (bench/hooks.c), timed in the same run with the same clock; **ratio** = instructions / C baseline.",
     "* **FreeRTOS peer**: FreeRTOS V11 queues on the same QEMU (-O2, mps2-an386), from the shared notes; context, not measured here.",
+    "* **MicroPython peer**: MicroPython 1.29 on the same QEMU (mps2-an385), from the shared notes: a minimal Python port round trip, and ISR → a scheduled Python callback; context, not measured here.",
     "* **Node ops/s**: the same case definitions on Node " + (results.node ? `${results.node.version}` : "(not run)") + " (median of the repeats), for reference.",
     "",
     "## What each operation is",
