@@ -6,7 +6,7 @@
  * takes a wrong kind, a stale or wrapped handle, or a value just past a limit some of the time.
  */
 import fc from "fast-check";
-import type { Buffer, Bytes, Deadline, HandleRef, HandlesIn, HandlesOut, Junk, Kind, Mode, OutKind, Packet, Scalar, Step, WaitItem } from "./steps.ts";
+import type { Buffer, Bytes, Deadline, HandleRef, HandlesIn, HandlesOut, Junk, Kind, Mode, OutKind, Packet, PortSize, Scalar, Step, WaitItem } from "./steps.ts";
 
 const junk: fc.Arbitrary<Junk> = fc.constantFrom("zero", "neg", "frac", "nan", "str", "null", "undef", "bigint", "huge");
 
@@ -74,10 +74,16 @@ const bytes = (maxLen: number): fc.Arbitrary<Bytes> =>
 const buffer = (lens: fc.Arbitrary<number>): fc.Arbitrary<Buffer> =>
   rare<Buffer>(fc.record({ kind: fc.constant("u8" as const), len: lens }), fc.record({ kind: fc.constantFrom("array", "u16", "null"), len: lens }));
 
-const packet: fc.Arbitrary<Packet> = rare<Packet>(
-  fc.record({ kind: fc.constant("pkt" as const), key: fc.nat(3), status: fc.constantFrom(0, -1, 7), seed }),
-  bytes(48).map((b) => ({ ...b, len: b.len < 16 ? b.len : 16 + (b.len % 3) * 16 })),
+/** V2 packets, and byte buffers (what a V1 port takes: 16 to 48 bytes, sometimes too short for the header). */
+const packet: fc.Arbitrary<Packet> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("pkt" as const), key: fc.nat(3), status: fc.constantFrom(0, -1, 7), seed }) },
+  { weight: 2, arbitrary: bytes(48).map((b) => ({ ...b, len: b.len < 12 ? 16 + (b.len % 3) * 16 : b.len < 16 ? b.len : 16 + (b.len % 3) * 16 })) },
 );
+
+/** A port call's size: mostly what the port wants ("fit"), else 0, one of `sizes`, or junk. */
+function portSize(...sizes: number[]): fc.Arbitrary<PortSize> {
+  return rare<PortSize>(fc.constant("fit" as const), fc.constant(0), fc.constantFrom(...sizes), junk);
+}
 
 const handlesIn: fc.Arbitrary<HandlesIn> = fc.record({
   kind: rare(fc.constant("array" as const), fc.constantFrom("u32", "null")),
@@ -98,7 +104,7 @@ const steps: { weight: number; arbitrary: fc.Arbitrary<Step> }[] = [
   { weight: 3, arbitrary: fc.record({ op: fc.constant("timer_create"), options, clock: rare<Scalar>(fc.constant(0), fc.constantFrom(1, 2), junk), out }) },
   {
     weight: 6,
-    arbitrary: fc.record({ op: fc.constant("port_queue"), h: port, packet, size: rare<Scalar>(fc.constant(0), fc.constantFrom(16, 32, 48, 128, 129), junk) }),
+    arbitrary: fc.record({ op: fc.constant("port_queue"), h: port, packet, size: portSize(16, 32, 48, 128, 129) }),
   },
   {
     weight: 6,
@@ -108,7 +114,7 @@ const steps: { weight: number; arbitrary: fc.Arbitrary<Step> }[] = [
       h: port,
       deadline: deadlineAsync,
       buf: rare<Buffer>(fc.constant({ kind: "pkt", len: 48 }), buffer(fc.constantFrom(16, 32, 47, 48, 64))),
-      size: rare<Scalar>(fc.constant(0), fc.constantFrom(16, 32, 48, 64), junk),
+      size: portSize(16, 32, 48, 64),
     }).map((s) => (s.mode === "sync" && s.deadline === "inf" ? { ...s, deadline: "zero" as const } : s)),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("port_cancel"), h: port, source: waitable, key: fc.nat(3) }) },
@@ -119,7 +125,7 @@ const steps: { weight: number; arbitrary: fc.Arbitrary<Step> }[] = [
   {
     weight: 4,
     arbitrary: fc
-      .record({ op: fc.constant("wait_one"), mode, h: waitable, signals, deadline: deadlineAsync, out })
+      .record({ op: fc.constant("wait_one"), mode, h: fc.oneof({ weight: 4, arbitrary: waitable }, { weight: 1, arbitrary: fc.constant({ peer: "written" as const }) }), signals, deadline: deadlineAsync, out })
       .map((s) => (s.mode === "sync" && s.deadline === "inf" ? { ...s, deadline: "zero" as const } : s)),
   },
   {

@@ -12,7 +12,7 @@
  * `h<k>`, the k-th distinct value seen, so subjects that number their handles differently still compare equal.
  */
 import { mx_port_packet_t } from "../../kernel/index.ts";
-import type { Buffer, Bytes, Deadline, HandleRef, HandlesIn, HandlesOut, Junk, Kind, OutKind, Packet, Scalar, Step } from "./steps.ts";
+import type { Buffer, Bytes, Deadline, HandleRef, HandlesIn, HandlesOut, Junk, Kind, OutKind, Packet, PortSize, Scalar, Step } from "./steps.ts";
 
 type Fn = (...args: any[]) => any;
 
@@ -183,6 +183,12 @@ export class Session {
 
   private scalar(s: Scalar): unknown {
     return typeof s === "number" ? s : junk(s);
+  }
+
+  /** A port call's size; "fit" is 0 for a V2 port and `length` for a V1 port (its kind as the sequence knows it). */
+  private portSize(s: PortSize, port: unknown, length: number): unknown {
+    if (s !== "fit") return this.scalar(s);
+    return typeof port === "number" && this.kinds.get(this.values.indexOf(port)) === "port1" ? length : 0;
   }
 
   /** The tick the subject's clock is in (reading it is a syscall, so it serves due deadlines on both sides alike). */
@@ -356,12 +362,15 @@ export class Session {
       }
       case "port_queue": {
         const packet = this.packet(step.packet);
-        result.s = this.call(() => sys.mx_port_queue(this.handle(step.h), packet, this.scalar(step.size)));
+        const h = this.handle(step.h);
+        const length = step.packet.kind === "pkt" ? 48 : step.packet.len;
+        result.s = this.call(() => sys.mx_port_queue(h, packet, this.portSize(step.size, h, length)));
         break;
       }
       case "port_wait": {
         const buf = this.buffer(step.buf);
-        const args = [this.handle(step.h), this.deadline(step.deadline), buf, this.scalar(step.size)];
+        const h = this.handle(step.h);
+        const args = [h, this.deadline(step.deadline), buf, this.portSize(step.size, h, step.buf.len)];
         if (step.mode === "sync") {
           result.s = this.call(() => sys.mx_port_wait(...args));
           result.o = this.contents(buf);

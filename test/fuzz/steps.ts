@@ -67,14 +67,20 @@ export interface WaitItem {
 
 export type Mode = "sync" | "async";
 
+/**
+ * A port call's size: as given, or "fit": the size the port wants, as far as the sequence knows its kind (0 for a
+ * V2 port, the packet's or buffer's length for a V1 port), so that V1 ports see packets go through as often as V2.
+ */
+export type PortSize = Scalar | "fit";
+
 export type Step =
   | { op: "port_create"; options: Scalar; out: OutKind }
   | { op: "channel_create"; options: Scalar; out: OutKind }
   | { op: "event_create"; options: Scalar; out: OutKind }
   | { op: "eventpair_create"; options: Scalar; out: OutKind }
   | { op: "timer_create"; options: Scalar; clock: Scalar; out: OutKind }
-  | { op: "port_queue"; h: HandleRef; packet: Packet; size: Scalar }
-  | { op: "port_wait"; mode: Mode; h: HandleRef; deadline: Deadline; buf: Buffer; size: Scalar }
+  | { op: "port_queue"; h: HandleRef; packet: Packet; size: PortSize }
+  | { op: "port_wait"; mode: Mode; h: HandleRef; deadline: Deadline; buf: Buffer; size: PortSize }
   | { op: "port_cancel"; h: HandleRef; source: HandleRef; key: number }
   | { op: "wait_async"; h: HandleRef; port: HandleRef; key: number; signals: Scalar; options: Scalar }
   | { op: "wait_one"; mode: Mode; h: HandleRef; signals: Scalar; deadline: Deadline; out: OutKind }
