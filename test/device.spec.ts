@@ -10,15 +10,17 @@ import { delimiter } from "node:path";
 
 import { boardNames } from "../tools/lib/board.ts";
 import { defaultDeviceSpecs, findSpecs, runDeviceTests } from "../tools/lib/device-tests.ts";
-import { DEFAULT_REPLAY, writeReplaySpec } from "../tools/lib/fuzz-replay.ts";
+import { replayProfileFor, writeReplaySpec } from "../tools/lib/fuzz-replay.ts";
 import type { ErrorInfo, ProtocolEvent } from "./device/runtime/protocol.ts";
 
 const boards = process.env.DEVICE_BOARDS ? process.env.DEVICE_BOARDS.split(",").filter(Boolean) : boardNames();
-// By default the device runs the portable specs and the bounded fuzzer profile (sequences replayed against the
-// model, tools/lib/fuzz-replay.ts); a chosen list of specs runs alone.
-const specs = process.env.DEVICE_SPECS
-  ? findSpecs(process.env.DEVICE_SPECS.split(delimiter))
-  : [...findSpecs(defaultDeviceSpecs), await writeReplaySpec(DEFAULT_REPLAY)];
+// By default a board runs the portable specs and a bounded fuzzer profile (sequences replayed against the model,
+// tools/lib/fuzz-replay.ts), its size by the board's RAM; a chosen list of specs runs alone.
+const chosen = process.env.DEVICE_SPECS ? findSpecs(process.env.DEVICE_SPECS.split(delimiter)) : null;
+const portable = findSpecs(defaultDeviceSpecs);
+async function specsFor(board: string): Promise<string[]> {
+  return chosen ?? [...portable, await writeReplaySpec(replayProfileFor(board))];
+}
 const testTimeoutMs = Number(process.env.DEVICE_TEST_TIMEOUT ?? 5000);
 const runTimeoutMs = Number(process.env.DEVICE_RUN_TIMEOUT ?? 300_000);
 
@@ -56,7 +58,7 @@ const runs = [];
 for (const board of boards) {
   runs.push(
     await runDeviceTests({
-      specs,
+      specs: await specsFor(board),
       board,
       testTimeoutMs,
       runTimeoutMs,

@@ -11,6 +11,7 @@ import { expectedObservations } from "../../test/fuzz/differential.ts";
 import { sequence } from "../../test/fuzz/generate.ts";
 import { DEVICE_TICK, observationHash } from "../../test/fuzz/profile.ts";
 import type { Step } from "../../test/fuzz/steps.ts";
+import { loadBoard } from "./board.ts";
 import { buildRoot, projectRoot } from "./paths.ts";
 
 export interface ReplayProfile {
@@ -20,8 +21,14 @@ export interface ReplayProfile {
   seed: number;
 }
 
-/** The bounded profile `npm test` runs on every board: small enough for the netduinoplus2's RAM. */
-export const DEFAULT_REPLAY: ReplayProfile = { runs: 12, maxSteps: 30, seed: 20261206 };
+/**
+ * The bounded profile `npm test` runs on a board: 100 sequences of up to 40 steps where the whole suite fits in RAM
+ * (about 25 s of QEMU), 12 of up to 30 on a board whose tests run one spec file per firmware (netduinoplus2: the
+ * recorded sequences live in RAM with the test code).
+ */
+export function replayProfileFor(board: string): ReplayProfile {
+  return loadBoard(board).deviceTests?.firmwarePerSpec ? { runs: 12, maxSteps: 30, seed: 20261206 } : { runs: 100, maxSteps: 40, seed: 20261206 };
+}
 
 /** The sequences of a profile, as drawn on every run with its seed. */
 export function replaySequences(profile: ReplayProfile): Step[][] {
