@@ -190,6 +190,21 @@ async function interruptBenchmarks(): Promise<void> {
   }
   report({ type: "profile", region: first, count: IRQ_PROFILED, name: "irq_to_js", operations: IRQ_PROFILED });
 
+  // The same for a synchronous wait: the caller closes the region when mx_port_wait returns.
+  const firstSync = region;
+  for (let i = 0; i < IRQ_PROFILED; i++) {
+    const guard = mx_deadline_after(BigInt(IRQ_DELAY_TICKS) * 400n);
+    bench.irqArm(IRQ_DELAY_TICKS);
+    const status = mx_port_wait(port, guard, packet, 0);
+    bench.irqElapsed();
+    bench.profileEnd();
+    region++;
+    bench.irqStop();
+    ok(status, "synchronous port_wait for the interrupt");
+    ok(mx_interrupt_ack(irq), "interrupt_ack");
+  }
+  report({ type: "profile", region: firstSync, count: IRQ_PROFILED, name: "irq_to_sync_wait", operations: IRQ_PROFILED });
+
   const bound = portRoundTripStep();
   report({ type: "step", group: bound.group, what: bound.what, ...(await measure(bound, clock, { repeats: 3, budget: BUDGET / 4 })) });
   ok(mx_handle_close(irq), "handle_close interrupt");

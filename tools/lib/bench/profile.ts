@@ -265,12 +265,14 @@ export interface ProfileInputs {
 }
 
 /** The cases profiled in detail (the others get one summary row each). */
-const DETAILED = ["port_v2_roundtrip", "channel_64_roundtrip", "irq_to_js", "channel_call_roundtrip", "task_handoff"];
+const DETAILED = ["port_v2_roundtrip", "channel_64_roundtrip", "irq_to_js", "irq_to_sync_wait", "channel_call_roundtrip", "task_handoff"];
 
 /** What a detailed region covers, where that is not simply "one operation". */
 const SCOPE: Record<string, string> = {
   irq_to_js:
     "From the interrupt handler's record (`hal_irq_record`, entered a few instructions after the line rises) through the event loop, the kernel's service routine, the port and the promise job, to the waiter's first call after its await; 50 interrupts, summed and divided. Garbage collections that fall in the path are included.",
+  irq_to_sync_wait:
+    "From the interrupt handler's record (`hal_irq_record`) through the synchronous wait's own loop (WFI returns, the kernel's service routine drains the record, the port hands the packet to the sleeping caller's waiter) to the caller's first call after mx_port_wait returns; 50 interrupts, summed and divided.",
 };
 
 export async function renderProfile(input: ProfileInputs): Promise<string> {
