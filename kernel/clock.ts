@@ -110,21 +110,17 @@ export function deadlineCount(): number {
 }
 
 /** The invariant walker: the deadline list is well linked and sorted, and the alarm follows its head. */
-export function checkDeadlines(report: Report): number {
+export function checkDeadlines(report: Report): void {
   let n = 0;
   let prev: Timed | null = null;
   for (let t = head; t !== null; prev = t, t = t.dlNext) {
-    if (++n > 1_000_000) {
-      report("deadlines: the list does not end");
-      return n;
-    }
+    if (++n > 1_000_000) return report("deadlines: the list does not end");
     if (!t.dlLinked || t.dlPrev !== prev) report(`deadline ${n}: badly linked`);
     if (prev !== null && prev.deadline > t.deadline) report(`deadline ${n}: out of order`);
     t.checkDeadline(`deadline ${n}`, report);
   }
   if (kernelWork !== (head !== null)) report("deadlines: kernelWork does not say whether any is armed");
   if (head !== null && armed > head.deadline) report(`deadlines: the alarm is armed after the earliest deadline`);
-  return n;
 }
 
 /** Called at syscall entry when kernelWork: timers that are due fire before the call looks at any state. */

@@ -24,7 +24,7 @@ import {
   MX_OK,
 } from "./constants.ts";
 import { NUMBER } from "./args.ts";
-import { addHandleRef, dropHandleRef, type Dispatcher } from "./dispatcher.ts";
+import { addHandleRef, dropHandleRef, type Dispatcher, type Report } from "./dispatcher.ts";
 import { limits } from "./limits.ts";
 
 const SLOT_BITS = 16;
@@ -207,7 +207,7 @@ export function handleSlots(visit: (value: number, d: Dispatcher | null, inTrans
 }
 
 /** The table's own bookkeeping: the count in use and the free list agree with the slots. */
-export function handleTableProblems(report: (problem: string) => void): void {
+export function handleTableProblems(report: Report): void {
   let inUse = 0;
   for (let slot = 0; slot < slotCount; slot++) {
     const free = (meta[slot] & STATE_MASK) === FREE;
