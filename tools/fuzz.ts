@@ -13,7 +13,7 @@ import fc from "fast-check";
 
 import { compareSequence, describeDivergence, fuzzProperty } from "../test/fuzz/differential.ts";
 import type { Step } from "../test/fuzz/steps.ts";
-import { boardNames } from "./lib/board.ts";
+import { loadBoard } from "./lib/board.ts";
 import { runDeviceTests } from "./lib/device-tests.ts";
 import { BuildError, runTool } from "./lib/errors.ts";
 import { type ReplayProfile, replaySequences, writeReplaySpec } from "./lib/fuzz-replay.ts";
@@ -79,9 +79,10 @@ async function inBatches(runs: number, maxSteps: number, seed: number): Promise<
 
 /** Replays a profile's sequences on each board; 0 when every board agreed with the model at every step. */
 async function onBoards(boards: string[], profile: ReplayProfile): Promise<number> {
-  for (const board of boards) if (!boardNames().includes(board)) throw new BuildError("--board", `unknown board "${board}" (boards: ${boardNames().join(", ")})`);
+  for (const board of boards) loadBoard(board); // an unknown board is a BuildError naming the boards there are
   const spec = await writeReplaySpec(profile);
   let failed = 0;
+  let drawn: Step[][] | null = null;
   for (const board of boards) {
     const started = Date.now();
     const run = await runDeviceTests({ specs: [spec], board, testTimeoutMs: 0, runTimeoutMs: 60_000 + profile.runs * profile.maxSteps * 200 });
@@ -93,7 +94,8 @@ async function onBoards(boards: string[], profile: ReplayProfile): Promise<numbe
       // The board's message may be cut short: the full sequence, up to its end, is written here for --replay.
       const index = Number(/^sequence (\d+):/.exec(f.title)?.[1]);
       const file = join(buildRoot, "fuzz", `failed-${board}-${profile.seed}-${index}.json`);
-      writeFileSync(file, JSON.stringify(replaySequences(profile)[index]));
+      drawn ??= replaySequences(profile);
+      writeFileSync(file, JSON.stringify(drawn[index]));
       console.log(`${board}: ${f.title}: ${(f.error.message ?? "").split("; replay on Node")[0]}\n  the whole sequence: npm run fuzz -- --replay ${relative(process.cwd(), file)}`);
     }
     if (run.problem) console.log(`${board}: ${run.problem}`);

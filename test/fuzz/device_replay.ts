@@ -8,8 +8,8 @@
  * passes by sleeping (awaitable mx_nanosleep) to a tick, so the board's alarm fires at each deadline on the way as
  * the model's time steps from deadline to deadline.
  */
-import { awaitable, kernel_check, kernel_configure, kernel_limits, kernel_stats, mx_time_get, MX_CLOCK_MONOTONIC } from "../../kernel/index.ts";
-import { DEVICE_TICK, FUZZ_LIMITS, observationHash } from "./profile.ts";
+import { awaitable, kernel_check, mx_time_get, MX_CLOCK_MONOTONIC } from "../../kernel/index.ts";
+import { DEVICE_TICK, fuzzLimits, observationHash } from "./profile.ts";
 import { Session, settle, type Subject, type Syscalls } from "./session.ts";
 import * as kernel from "../../kernel/index.ts";
 import type { Step } from "./steps.ts";
@@ -21,10 +21,10 @@ export interface ReplayData {
   sequences: { steps: string; expect: string[] }[];
 }
 
-function boardSubject(outside: number): Subject {
+function boardSubject(handleCount: () => number): Subject {
   return {
     sys: kernel as unknown as Syscalls,
-    handleCount: () => kernel_stats().handles - outside,
+    handleCount,
     check: kernel_check,
     async advanceTo(t: bigint) {
       await awaitable.mx_nanosleep(t);
@@ -34,11 +34,9 @@ function boardSubject(outside: number): Subject {
 }
 
 async function replay(steps: Step[], expect: string[]): Promise<void> {
-  const saved = kernel_limits();
-  const outside = kernel_stats().handles;
-  kernel_configure({ ...FUZZ_LIMITS, maxHandles: FUZZ_LIMITS.maxHandles + outside });
+  const limits = fuzzLimits();
   try {
-    const session = new Session(boardSubject(outside), mx_time_get(MX_CLOCK_MONOTONIC), DEVICE_TICK);
+    const session = new Session(boardSubject(limits.handles), mx_time_get(MX_CLOCK_MONOTONIC), DEVICE_TICK);
     for (let i = 0; i <= steps.length; i++) {
       const observed = i < steps.length ? await session.exec(steps[i]) : await session.finish();
       if (observationHash(observed) !== expect[i]) {
@@ -47,7 +45,7 @@ async function replay(steps: Step[], expect: string[]): Promise<void> {
       }
     }
   } finally {
-    kernel_configure(saved);
+    limits.restore();
   }
 }
 

@@ -10,7 +10,7 @@
 import fc from "fast-check";
 import { VirtualHal } from "../../hal/host.ts";
 import * as kernel from "../../kernel/index.ts";
-import { FUZZ_LIMITS, NODE_EPOCH, NODE_TICK } from "./profile.ts";
+import { FUZZ_LIMITS, fuzzLimits, NODE_EPOCH, NODE_TICK } from "./profile.ts";
 import { ModelKernel } from "../model/model.ts";
 import { FIXTURE, sequence, step as stepArbitrary } from "./generate.ts";
 import { Session, settle, type Subject, type Syscalls } from "./session.ts";
@@ -29,17 +29,15 @@ export function modelSubject(limits = FUZZ_LIMITS, start = NODE_EPOCH): Subject 
 }
 
 /** The kernel as a subject, on its own virtual HAL; `close()` gives the kernel back its HAL and limits. */
-export function kernelSubject(limits = FUZZ_LIMITS): Subject & { close(): void } {
+export function kernelSubject(): Subject & { close(): void } {
   const before = kernel.kernel_check();
   if (before.length > 0) throw new Error(`the kernel was inconsistent before the sequence began: ${before.join("; ")}`);
   const vhal = new VirtualHal({ start: NODE_EPOCH });
   const previousHal = kernel.kernel_set_hal(vhal);
-  const previousLimits = kernel.kernel_limits();
-  const outside = kernel.kernel_stats().handles;
-  kernel.kernel_configure({ ...limits, maxHandles: limits.maxHandles + outside });
+  const limits = fuzzLimits();
   return {
     sys: kernel as unknown as Syscalls,
-    handleCount: () => kernel.kernel_stats().handles - outside,
+    handleCount: limits.handles,
     check: kernel.kernel_check,
     async advanceTo(t: bigint) {
       // One service per deadline, as a board's alarm gives; the cap guards against an alarm that never moves.
@@ -52,7 +50,7 @@ export function kernelSubject(limits = FUZZ_LIMITS): Subject & { close(): void }
       await settle();
     },
     close() {
-      kernel.kernel_configure(previousLimits);
+      limits.restore();
       kernel.kernel_set_hal(previousHal);
     },
   };

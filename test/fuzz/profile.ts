@@ -2,10 +2,22 @@
  * What every fuzzing run shares, on Node and on a board: the kernel limits both subjects run with, the length of a
  * tick, and the hash a board compares its observations with.
  */
-import type { KernelLimits } from "../../kernel/index.ts";
+import { kernel_configure, kernel_limits, kernel_stats, type KernelLimits } from "../../kernel/index.ts";
 
 /** Small limits, so that a full handle table, port queue or channel queue is an everyday event. */
 export const FUZZ_LIMITS: KernelLimits = { maxHandles: 24, maxPacketsPerPort: 4, maxMessagesPerChannel: 3 };
+
+/**
+ * Puts the kernel under FUZZ_LIMITS for one sequence. Handles that exist outside the sequence (other specs in the
+ * same process or firmware) are added to the handle limit and left out of the count, so the kernel has the room the
+ * model has. Returns the count of the sequence's own handles, and how to give the kernel back its limits.
+ */
+export function fuzzLimits(): { handles(): number; restore(): void } {
+  const saved = kernel_limits();
+  const outside = kernel_stats().handles;
+  kernel_configure({ ...FUZZ_LIMITS, maxHandles: FUZZ_LIMITS.maxHandles + outside });
+  return { handles: () => kernel_stats().handles - outside, restore: () => void kernel_configure(saved) };
+}
 
 /** On Node, virtual time: a sequence starts at 1 ms and a tick is 1 ms. */
 export const NODE_EPOCH = 1_000_000n;

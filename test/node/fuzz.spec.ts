@@ -7,17 +7,14 @@
  * its deadline armed. That must not leak into the other specs of this process, which share the kernel.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 
-import { projectRoot } from "../../tools/lib/paths.ts";
+import { runTool } from "./helpers.ts";
 
 describe("sequence fuzzing: kernel against the reference model", function () {
   this.timeout(300_000);
 
   it("agrees on 2,000 generated sequences of up to 50 steps after a fixture (seed 20261206)", () => {
-    const args = ["--import", join(projectRoot, "tools", "ts-loader.mjs"), join(projectRoot, "tools", "fuzz.ts"), "--runs", "2000", "--steps", "50", "--seed", "20261206"];
-    const run = spawnSync(process.execPath, args, { cwd: projectRoot, encoding: "utf8" });
+    const run = runTool("tools/fuzz.ts", ["--runs", "2000", "--steps", "50", "--seed", "20261206"]);
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^fuzz: 2000 sequences, \d+ steps, seed 20261206, up to 50 steps each: no divergence/m);
   });
