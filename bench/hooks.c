@@ -377,7 +377,7 @@ static void fx_profile_end(xsMachine* the)
 	bench_profile_end();
 }
 
-void runtime_install_program_natives(xsMachine* machine)
+static void install(xsMachine* the)
 {
 	static const runtime_function_t functions[] = {
 		{ "c", fx_c, 2 },
@@ -390,7 +390,6 @@ void runtime_install_program_natives(xsMachine* machine)
 		{ "irqStop", fx_irq_stop, 0 },
 #endif
 	};
-	xsBeginHost(machine);
 	xsVars(1);
 	xsVar(0) = xsNewObject();
 	runtime_define_functions(the, &xsVar(0), functions, sizeof(functions) / sizeof(functions[0]));
@@ -400,5 +399,6 @@ void runtime_install_program_natives(xsMachine* machine)
 	xsSet(xsVar(0), xsID("irqVector"), xsInteger(-1));
 #endif
 	xsDefine(xsGlobal, xsID("bench"), xsVar(0), xsDontEnum);
-	xsEndHost(machine);
 }
+
+RUNTIME_NATIVES(install);

@@ -1,5 +1,5 @@
 /**
- * Typings for the `bench` global that bench/hooks.c installs at boot (runtime_install_program_natives).
+ * Typings for the `bench` global that bench/hooks.c installs at boot (RUNTIME_NATIVES, hal/runtime/runtime.h).
  */
 declare global {
   const bench: {

@@ -26,6 +26,8 @@ export abstract class Dispatcher {
   /** Handles naming this object, including handles travelling inside messages. */
   handleCount = 0;
   zeroNext: Dispatcher | null = null;
+  /** The object's index in the data plane (a port's prefix queue), or -1: handles carry it for the fast paths. */
+  dataIndex = -1;
 
   constructor(type: number, tracker: StateTracker | null) {
     this.type = type;

@@ -75,6 +75,8 @@ export class PacketImage {
  */
 export let copyPacketIn: (kernelBytes: Uint8Array, src: unknown) => boolean;
 export let copyPacketOut: (kernelBytes: Uint8Array, dst: unknown) => boolean;
+/** A V2 packet argument's bytes as the data plane takes them: a packet's own array, or the argument itself. */
+export let packetBytes: (p: unknown) => unknown;
 
 export class mx_port_packet_t {
   /**
@@ -98,6 +100,7 @@ export class mx_port_packet_t {
       const dst = typeof p === OBJECT && p !== null && #bytes in (p as object) ? (p as mx_port_packet_t).#bytes : p;
       return hal.copyBytes(dst, 0, kernelBytes, 0, MX_PORT_PACKET_SIZE);
     };
+    packetBytes = (p) => (typeof p === OBJECT && p !== null && #bytes in (p as object) ? (p as mx_port_packet_t).#bytes : p);
   }
 
   /** The whole packet, 48 bytes. */

@@ -7,8 +7,13 @@
  * and is copied into its buffer at once: "one waiter per packet, in arrival order, and the packet belongs to that
  * waiter from the moment it is queued".
  *
- * User packet records and their 48-byte buffers come from a small free list, so port_queue/port_wait allocate
- * nothing in a steady state. Ports have no signals (they are not waitable in 2017).
+ * A V2 port's queue is in two parts (dataplane/dataplane.ts): the oldest packets in the data plane (its prefix,
+ * where mx_port_queue's fast path puts user packets and mx_port_wait's takes them from) and the rest here (its
+ * suffix: every kernel-owned packet, and user packets queued while the port was slow or the prefix full). While the
+ * suffix holds anything, or waiters wait, or the port is dead, the port is marked slow and only this code queues,
+ * so packets leave in the order they arrived. User packet records and their 48-byte buffers come from a small free
+ * list, so the slow paths allocate nothing in a steady state either. Ports have no signals (they are not waitable
+ * in 2017).
  */
 import {
   MX_PKT_TYPE_USER,
@@ -24,6 +29,16 @@ import {
   MX_PORT_PACKET_SIZE,
 } from "./constants.ts";
 import { Dispatcher, type Report } from "./dispatcher.ts";
+import {
+  portCheck as dpPortCheck,
+  portCount as dpPortCount,
+  portCreate as dpPortCreate,
+  portDestroy as dpPortDestroy,
+  portPop as dpPortPop,
+  portSetLimit as dpPortSetLimit,
+  portSetSlow as dpPortSetSlow,
+} from "#dataplane";
+import { limits } from "./limits.ts";
 import { copyPacketIn, copyPacketOut, PacketImage } from "./packet.ts";
 import type { Observer, StateTracker } from "./state_tracker.ts";
 import { heldCount, isHeld, Waiter } from "./wait.ts";
@@ -126,14 +141,24 @@ export class PortWaiter extends Waiter implements Queued<PortWaiter> {
 
   protected override detach(): void {
     this.port.waiters.remove(this);
+    this.port.syncSlow();
   }
 }
 
+/**
+ * A prefix packet on its way from the data plane to a caller's buffer (one at a time: nothing runs in between).
+ * Made on first use: a buffer made while the kernel is preloaded stays in the read-only base heap.
+ */
+let prefixPacket: Uint8Array | null = null;
+
 export class PortDispatcher extends Dispatcher {
+  /** The suffix of the queue (the whole queue of a V1 port, or of a V2 port the data plane had no room for). */
   private head: PortPacket | null = null;
   private tail: PortPacket | null = null;
-  /** Queued packets that count against the limit. */
-  countedPackets = 0;
+  /** Suffix packets that count against the limit. */
+  private suffixCounted = 0;
+  /** What the data plane was last told: slow or not. */
+  private markedSlow = false;
   readonly waiters = new WaiterQueue<PortWaiter>();
   private dead = false;
   /** The waiter of the last wait registered here, reused when that wait has ended. */
@@ -141,6 +166,23 @@ export class PortDispatcher extends Dispatcher {
 
   constructor(type = MX_OBJ_TYPE_IOPORT2) {
     super(type, null);
+    if (type === MX_OBJ_TYPE_IOPORT2) {
+      // The data plane forgets at reset what the base heap's machine told it: each new port tells it again.
+      dpPortSetLimit(limits.maxPacketsPerPort);
+      this.dataIndex = dpPortCreate();
+    }
+  }
+
+  /** Queued packets that count against the limit (user and V1 packets). */
+  get countedPackets(): number {
+    return this.dataIndex >= 0 ? this.suffixCounted + dpPortCount(this.dataIndex) : this.suffixCounted;
+  }
+
+  /** Tells the data plane whether its fast queue path must fall back here (see the module comment). */
+  syncSlow(): void {
+    const slow = this.head !== null || this.waiters.head !== null || this.dead;
+    if (slow !== this.markedSlow && this.dataIndex >= 0) dpPortSetSlow(this.dataIndex, slow);
+    this.markedSlow = slow;
   }
 
   /**
@@ -156,6 +198,7 @@ export class PortDispatcher extends Dispatcher {
     }
     w.begin(handle, dst, want);
     this.waiters.append(w);
+    this.syncSlow();
     return w;
   }
 
@@ -170,10 +213,11 @@ export class PortDispatcher extends Dispatcher {
     }
     p.next = null;
     p.queued = true;
-    if (p.counted) this.countedPackets++;
+    if (p.counted) this.suffixCounted++;
     if (this.tail === null) this.head = p;
     else this.tail.next = p;
     this.tail = p;
+    this.syncSlow();
     return MX_OK;
   }
 
@@ -203,7 +247,8 @@ export class PortDispatcher extends Dispatcher {
     if (this.tail === p) this.tail = prev;
     p.next = null;
     p.queued = false;
-    if (p.counted) this.countedPackets--;
+    if (p.counted) this.suffixCounted--;
+    if (this.head === null) this.syncSlow();
   }
 
   /**
@@ -211,6 +256,9 @@ export class PortDispatcher extends Dispatcher {
    * kind is C's bad pointer: the packet was already dequeued and is lost (INVALID_ARGS).
    */
   take(dst: unknown, _want: number): number {
+    if (this.dataIndex >= 0 && dpPortPop(this.dataIndex, (prefixPacket ??= new Uint8Array(MX_PORT_PACKET_SIZE)))) {
+      return copyPacketOut(prefixPacket, dst) ? MX_OK : MX_ERR_INVALID_ARGS;
+    }
     const p = this.head;
     if (p === null) return MX_ERR_SHOULD_WAIT;
     this.unqueue(p, null);
@@ -265,6 +313,10 @@ export class PortDispatcher extends Dispatcher {
   override onZeroHandles(): void {
     this.dead = true;
     while (this.head !== null) this.pop().dequeued();
+    if (this.dataIndex >= 0) {
+      dpPortDestroy(this.dataIndex);
+      this.dataIndex = -1;
+    }
   }
 
   /** True once the last handle has gone. */
@@ -278,6 +330,12 @@ export class PortDispatcher extends Dispatcher {
    */
   override checkInvariants(name: string, report: Report): void {
     let n = 0;
+    if (this.dataIndex >= 0) {
+      const problem = dpPortCheck(this.dataIndex);
+      if (problem !== "") report(`${name}: ${problem}`);
+      n = dpPortCount(this.dataIndex);
+    }
+    if (this.markedSlow !== (this.head !== null || this.waiters.head !== null || this.dead)) report(`${name}: marked ${this.markedSlow ? "slow" : "fast"} in the data plane, wrongly`);
     let counted = 0;
     let last: PortPacket | null = null;
     for (let p = this.head; p !== null; last = p, p = p.next) {
@@ -286,7 +344,7 @@ export class PortDispatcher extends Dispatcher {
       if (p.counted) counted++;
     }
     if (last !== this.tail) report(`${name}: the queue's tail is not its last packet`);
-    if (counted !== this.countedPackets) report(`${name}: ${this.countedPackets} packets counted, ${counted} in the queue`);
+    if (counted !== this.suffixCounted) report(`${name}: ${this.suffixCounted} packets counted, ${counted} in the queue`);
     for (let w = this.waiters.head; w !== null; w = w.next) {
       if (!w.queued || w.done) report(`${name}: a waiter on the queue is ${w.done ? "done" : "not marked queued"}`);
     }

@@ -635,7 +635,7 @@ static int build_image(void)
 	}
 	generator.the = the;
 	runtime_install_natives(the);
-	runtime_install_program_natives(the);
+	runtime_install_module_natives(the);
 	import_preloads(the);
 	fill_global_cache(the);
 	fxCollectGarbage(the);

@@ -289,9 +289,16 @@ void runtime_install_natives(xsMachine* machine)
 	xsEndHost(machine);
 }
 
-__attribute__((weak)) void runtime_install_program_natives(xsMachine* machine)
+extern const runtime_natives_installer_t __runtime_natives_start__[], __runtime_natives_end__[];
+
+void runtime_install_module_natives(xsMachine* machine)
 {
-	(void)machine;
+	for (const runtime_natives_installer_t* installer = __runtime_natives_start__; installer < __runtime_natives_end__;
+	     installer++) {
+		xsBeginHost(machine);
+		(*installer)(the);
+		xsEndHost(machine);
+	}
 }
 
 void runtime_attach_natives(xsMachine* machine, uint64_t boot_ns, uint64_t created_ns)

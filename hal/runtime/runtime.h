@@ -76,11 +76,17 @@ typedef struct {
 /* Defines each function of the table on `target` (not enumerable), as the runtime's own natives are. */
 void runtime_define_functions(xsMachine* the, xsSlot* target, const runtime_function_t* functions, size_t count);
 void runtime_install_natives(xsMachine* the);
-/* A program's C module (a manifest "modules" .c file) may define this to add its own host functions, e.g. on the
- * global object; it runs right after runtime_install_natives, before any module, while the base heap is generated,
- * so what it creates is in the base heap. The weak default in native.c adds nothing, so programs without C modules
- * are unchanged. */
-void runtime_install_program_natives(xsMachine* the);
+/*
+ * A C module's installer (the kernel's data plane, a program's manifest "modules" .c file): it runs right after
+ * runtime_install_natives, before any module, while the base heap is generated, so what it creates (host functions
+ * on the global object, typically) is in the base heap. RUNTIME_NATIVES(fn) registers one; the linker gathers them
+ * (sections.ld), so the runtime names none of them and a program without C modules is unchanged.
+ */
+typedef void (*runtime_natives_installer_t)(xsMachine* the);
+#define RUNTIME_NATIVES(installer)                                                                                   \
+	static const runtime_natives_installer_t installer##_entry                                                     \
+	    __attribute__((used, section(".runtime_natives"))) = installer
+void runtime_install_module_natives(xsMachine* the);
 void runtime_attach_natives(xsMachine* the, uint64_t boot_ns, uint64_t created_ns);
 void runtime_call_service(xsMachine* the);
 bool runtime_program_lines_enabled(void);

@@ -1,0 +1,480 @@
+/*
+ * The data plane on the device: the kernel state every IPC operation touches, and the fast paths that run entirely
+ * here (kernel/dataplane/dataplane.ts says what each function does and the rule for falling back; twin.ts is the
+ * same thing in TypeScript for Node, and test/kernel/dataplane.spec.ts holds both to it).
+ *
+ * Kernel code, not board code: it knows XS and the runtime's check of a caller's byte buffer, nothing of a chip.
+ * Its state is C's, in .bss and the C heap, so it is empty at every boot, also when the base heap was generated:
+ * the kernel creates no handle and no port while it is preloaded, and tells the data plane its packet limit again
+ * with every port it creates.
+ *
+ * Shaped for the interpreter's cost model: every function takes plain integers and is one host call; the fast paths
+ * read their arguments' slots directly, run none of the caller's code, and either finish the syscall or change
+ * nothing and answer FALLBACK. Empty lists are 0 and indexes are stored plus one, so zeroed memory is a valid state.
+ */
+#include "runtime.h"
+
+#define FALLBACK 1
+#define MX_OK 0
+#define MX_ERR_BAD_HANDLE (-11)
+#define MX_ERR_WRONG_TYPE (-12)
+#define MX_ERR_ACCESS_DENIED (-30)
+#define MX_OBJ_TYPE_IOPORT2 20
+#define MX_RIGHT_WRITE (1u << 3)
+#define PACKET_SIZE 48
+#define PACKET_TYPE_OFFSET 8
+
+#define PROCESSES 8
+#define SLOT_BITS 16
+#define SLOT_MASK 0xffffu
+#define MAX_SLOTS 0x10000
+#define MAX_GEN 0x7fffu
+#define STATE_SHIFT 14
+#define RIGHTS_MASK 0x3fffu
+#define STATE_MASK (3u << STATE_SHIFT)
+#define LIVE (1u << STATE_SHIFT)
+
+#define PORTS 64
+#define POOL_PACKETS 64 /* PREFIX_POOL_PACKETS in dataplane.ts */
+
+/* One process's handle table; its arrays grow from the C heap, by doubling, up to 65,536 slots. */
+typedef struct {
+	uint32_t* meta;
+	uint8_t* type;
+	int16_t* obj; /* data-plane object index plus one; 0: none */
+	uint16_t* next_free;
+	uint32_t capacity, slots, used;
+	uint32_t free_head, free_tail; /* slot plus one; 0: none */
+} table_t;
+
+static table_t tables[PROCESSES];
+
+typedef struct {
+	uint8_t head, tail; /* pool entry plus one; 0: empty */
+	uint8_t state;      /* 0 free, 1 in use, 2 in use and slow */
+	uint8_t unused;
+	uint32_t count;
+} port_t;
+
+static port_t ports[PORTS];
+static uint8_t pool[POOL_PACKETS][PACKET_SIZE];
+static uint8_t pool_link[POOL_PACKETS]; /* next entry plus one */
+static uint32_t pool_free;              /* a free entry plus one; 0: take a fresh one */
+static uint32_t pool_fresh;             /* entries never used start here */
+static uint32_t packet_limit;
+
+/* Integer arguments the kernel itself passes (never a caller's value): anything else is a kernel bug. */
+static txInteger int_arg(xsMachine* the, int index, txInteger limit)
+{
+	txSlot* slot = mxArgv(index);
+	if (slot->kind != XS_INTEGER_KIND || slot->value.integer < 0 || slot->value.integer >= limit)
+		xsRangeError("dataplane: argument %d", index);
+	return slot->value.integer;
+}
+
+/* Rights masks: any integer, its low 14 bits (MX_RIGHT_SAME_RIGHTS and other high bits are never stored). */
+static uint32_t rights_arg(xsMachine* the, int index)
+{
+	txSlot* slot = mxArgv(index);
+	if (slot->kind != XS_INTEGER_KIND)
+		xsRangeError("dataplane: argument %d", index);
+	return (uint32_t)slot->value.integer & RIGHTS_MASK;
+}
+
+static table_t* table_arg(xsMachine* the)
+{
+	return &tables[int_arg(the, 0, PROCESSES)];
+}
+
+static port_t* port_arg(xsMachine* the)
+{
+	port_t* p = &ports[int_arg(the, 0, PORTS)];
+	if (!p->state)
+		xsRangeError("dataplane: port %d is free", (int)(p - ports));
+	return p;
+}
+
+static uint32_t next_generation(uint32_t meta)
+{
+	uint32_t gen = meta >> SLOT_BITS;
+	return (gen == MAX_GEN ? 1 : gen + 1) << SLOT_BITS;
+}
+
+/* A handle value as the control plane accepts one: a positive int32 number (0 otherwise). */
+static int32_t handle_value(txSlot* slot)
+{
+	if (slot->kind == XS_INTEGER_KIND)
+		return slot->value.integer > 0 ? slot->value.integer : 0;
+	if (slot->kind == XS_NUMBER_KIND && slot->value.number > 0 && slot->value.number <= 0x7fffffff &&
+	    slot->value.number == (txInteger)slot->value.number)
+		return (txInteger)slot->value.number;
+	return 0;
+}
+
+/* args.ts isU64: a bigint in 0..2^64-1, or a non-negative safe integer. */
+static bool is_u64(txSlot* slot)
+{
+	switch (slot->kind) {
+	case XS_INTEGER_KIND:
+		return slot->value.integer >= 0;
+	case XS_NUMBER_KIND:
+		return slot->value.number >= 0 && slot->value.number <= 9007199254740991.0 &&
+		       slot->value.number == (double)(int64_t)slot->value.number;
+	case XS_BIGINT_KIND:
+	case XS_BIGINT_X_KIND: {
+		const txBigInt* b = &slot->value.bigint;
+		if (b->sign)
+			return false;
+		for (unsigned i = 2; i < b->size; i++)
+			if (b->data[i])
+				return false;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* Strictly 0 (the JavaScript `size === 0`). */
+static bool is_zero(txSlot* slot)
+{
+	return (slot->kind == XS_INTEGER_KIND && slot->value.integer == 0) ||
+	       (slot->kind == XS_NUMBER_KIND && slot->value.number == 0);
+}
+
+/* The lookup: rights << 16 | slot, or a status. */
+static txInteger lookup(table_t* t, int32_t value, uint32_t need, uint32_t type)
+{
+	if (value <= 0)
+		return MX_ERR_BAD_HANDLE;
+	uint32_t slot = (uint32_t)value & SLOT_MASK;
+	uint32_t meta = slot < t->slots ? t->meta[slot] : 0;
+	if ((meta & ~RIGHTS_MASK) != (((uint32_t)value & ~SLOT_MASK) | LIVE))
+		return MX_ERR_BAD_HANDLE;
+	if ((meta & need) != need)
+		return MX_ERR_ACCESS_DENIED;
+	if (type && t->type[slot] != type)
+		return MX_ERR_WRONG_TYPE;
+	return (txInteger)(((meta & RIGHTS_MASK) << SLOT_BITS) | slot);
+}
+
+static bool table_grow(table_t* t)
+{
+	if (t->slots < t->capacity)
+		return true;
+	uint32_t n = t->capacity ? t->capacity * 2 : 16;
+	if (n > MAX_SLOTS)
+		return false;
+	uint32_t* meta = realloc(t->meta, n * sizeof *meta);
+	if (meta)
+		t->meta = meta;
+	uint8_t* type = realloc(t->type, n * sizeof *type);
+	if (type)
+		t->type = type;
+	int16_t* obj = realloc(t->obj, n * sizeof *obj);
+	if (obj)
+		t->obj = obj;
+	uint16_t* next_free = realloc(t->next_free, n * sizeof *next_free);
+	if (next_free)
+		t->next_free = next_free;
+	if (!meta || !type || !obj || !next_free)
+		return false; /* what did grow is kept; the capacity is the old one */
+	t->capacity = n;
+	return true;
+}
+
+/* (proc, type, rights, obj) */
+static void fx_handle_alloc(xsMachine* the)
+{
+	table_t* t = table_arg(the);
+	uint32_t type = (uint32_t)int_arg(the, 1, 256);
+	uint32_t rights = rights_arg(the, 2);
+	txSlot* obj_slot = mxArgv(3);
+	int32_t obj = obj_slot->kind == XS_INTEGER_KIND && obj_slot->value.integer >= 0 && obj_slot->value.integer < PORTS
+	                  ? obj_slot->value.integer + 1
+	                  : 0;
+	uint32_t slot, gen;
+	if (t->free_head) {
+		slot = t->free_head - 1;
+		t->free_head = t->next_free[slot];
+		if (!t->free_head)
+			t->free_tail = 0;
+		gen = t->meta[slot] & ~(STATE_MASK | RIGHTS_MASK);
+	} else {
+		if (!table_grow(t)) {
+			xsResult = xsInteger(0);
+			return;
+		}
+		slot = t->slots++;
+		gen = 1u << SLOT_BITS;
+	}
+	t->used++;
+	t->meta[slot] = gen | LIVE | rights;
+	t->type[slot] = (uint8_t)type;
+	t->obj[slot] = (int16_t)obj;
+	t->next_free[slot] = 0;
+	xsResult = xsInteger((txInteger)(gen | slot));
+}
+
+/* (proc, value, need, type) */
+static void fx_handle_get(xsMachine* the)
+{
+	table_t* t = table_arg(the);
+	xsResult = xsInteger(lookup(t, handle_value(mxArgv(1)), rights_arg(the, 2), (uint32_t)int_arg(the, 3, 256)));
+}
+
+/* (proc, slot) */
+static void fx_handle_meta(xsMachine* the)
+{
+	table_t* t = table_arg(the);
+	txInteger slot = int_arg(the, 1, MAX_SLOTS);
+	xsResult = xsInteger((uint32_t)slot < t->slots ? (txInteger)t->meta[slot] : 0);
+}
+
+/* (proc, slot, from, to) */
+static void fx_handle_set_state(xsMachine* the)
+{
+	table_t* t = table_arg(the);
+	uint32_t slot = (uint32_t)int_arg(the, 1, MAX_SLOTS);
+	uint32_t from = (uint32_t)int_arg(the, 2, 3), to = (uint32_t)int_arg(the, 3, 3);
+	bool ok = slot < t->slots && (t->meta[slot] & STATE_MASK) == from << STATE_SHIFT;
+	if (ok)
+		t->meta[slot] = (t->meta[slot] & ~STATE_MASK) | (to << STATE_SHIFT);
+	xsResult = xsBoolean(ok);
+}
+
+static uint32_t used_slot(xsMachine* the, table_t* t)
+{
+	uint32_t slot = (uint32_t)int_arg(the, 1, MAX_SLOTS);
+	if (slot >= t->slots || !(t->meta[slot] & STATE_MASK))
+		xsRangeError("dataplane: handle slot %d is free", (int)slot);
+	return slot;
+}
+
+/* (proc, slot, rights) */
+static void fx_handle_revalue(xsMachine* the)
+{
+	table_t* t = table_arg(the);
+	uint32_t slot = used_slot(the, t);
+	uint32_t gen = next_generation(t->meta[slot]);
+	t->meta[slot] = gen | LIVE | rights_arg(the, 2);
+	xsResult = xsInteger((txInteger)(gen | slot));
+}
+
+/* (proc, slot) */
+static void fx_handle_release(xsMachine* the)
+{
+	table_t* t = table_arg(the);
+	uint32_t slot = used_slot(the, t);
+	t->meta[slot] = next_generation(t->meta[slot]);
+	t->type[slot] = 0;
+	t->obj[slot] = 0;
+	t->next_free[slot] = 0;
+	if (t->free_tail)
+		t->next_free[t->free_tail - 1] = (uint16_t)(slot + 1);
+	else
+		t->free_head = slot + 1;
+	t->free_tail = slot + 1;
+	t->used--;
+}
+
+static void fx_handle_slots(xsMachine* the)
+{
+	xsResult = xsInteger((txInteger)table_arg(the)->slots);
+}
+
+static void fx_handle_count(xsMachine* the)
+{
+	xsResult = xsInteger((txInteger)table_arg(the)->used);
+}
+
+static void fx_handle_check(xsMachine* the)
+{
+	table_t* t = table_arg(the);
+	uint32_t in_use = 0, free = 0;
+	for (uint32_t slot = 0; slot < t->slots; slot++) {
+		uint32_t state = (t->meta[slot] & STATE_MASK) >> STATE_SHIFT;
+		if (state == 3) {
+			xsResult = xsString("handle table: a slot in state 3");
+			return;
+		}
+		in_use += state != 0;
+	}
+	if (in_use != t->used) {
+		xsResult = xsString("handle table: the count in use disagrees with the slots");
+		return;
+	}
+	for (uint32_t slot = t->free_head; slot && free <= t->slots; slot = t->next_free[slot - 1]) {
+		if (t->meta[slot - 1] & STATE_MASK) {
+			xsResult = xsString("handle table: a slot on the free list is in use");
+			return;
+		}
+		free++;
+	}
+	xsResult = xsString(free == t->slots - t->used ? "" : "handle table: the free list disagrees with the slots");
+}
+
+static void fx_port_create(xsMachine* the)
+{
+	txInteger index = -1;
+	for (unsigned i = 0; i < PORTS; i++)
+		if (!ports[i].state) {
+			ports[i] = (port_t){ .state = 1 };
+			index = (txInteger)i;
+			break;
+		}
+	xsResult = xsInteger(index);
+}
+
+static unsigned pop_entry(port_t* p)
+{
+	unsigned e = p->head - 1u;
+	p->head = pool_link[e];
+	if (!p->head)
+		p->tail = 0;
+	p->count--;
+	pool_link[e] = (uint8_t)pool_free;
+	pool_free = e + 1;
+	return e;
+}
+
+static void fx_port_destroy(xsMachine* the)
+{
+	port_t* p = port_arg(the);
+	while (p->head)
+		pop_entry(p);
+	p->state = 0;
+}
+
+static void fx_port_set_limit(xsMachine* the)
+{
+	packet_limit = (uint32_t)int_arg(the, 0, 0x7fffffff);
+}
+
+static void fx_port_set_slow(xsMachine* the)
+{
+	port_t* p = port_arg(the);
+	p->state = xsToBoolean(xsArg(1)) ? 2 : 1;
+}
+
+static void fx_port_count(xsMachine* the)
+{
+	xsResult = xsInteger((txInteger)port_arg(the)->count);
+}
+
+/* (port, dst): dst is the kernel's own 48-byte buffer. */
+static void fx_port_pop(xsMachine* the)
+{
+	port_t* p = port_arg(the);
+	uint8_t* dst;
+	txInteger length;
+	if (!runtime_uint8_array(the, mxArgv(1), &dst, &length, true) || length < PACKET_SIZE)
+		xsTypeError("dataplane: portPop needs 48 writable bytes");
+	bool popped = p->head != 0;
+	if (popped)
+		memcpy(dst, pool[pop_entry(p)], PACKET_SIZE);
+	xsResult = xsBoolean(popped);
+}
+
+static void fx_port_check(xsMachine* the)
+{
+	port_t* p = port_arg(the);
+	unsigned n = 0, last = 0;
+	for (unsigned e = p->head; e; last = e, e = pool_link[e - 1])
+		if (++n > POOL_PACKETS) {
+			xsResult = xsString("its prefix does not end");
+			return;
+		}
+	xsResult = xsString(n != p->count   ? "its prefix count disagrees with its packets"
+	                    : last != p->tail ? "its prefix's tail is not its last packet"
+	                                      : "");
+}
+
+/* The data-plane port a live V2 port handle (WRITE) names, with size 0; NULL otherwise. */
+static port_t* fast_port(xsMachine* the, txSlot* handle, txSlot* size)
+{
+	txSlot* proc = mxArgv(0);
+	if (proc->kind != XS_INTEGER_KIND || (uint32_t)proc->value.integer >= PROCESSES || !is_zero(size))
+		return NULL;
+	table_t* t = &tables[proc->value.integer];
+	txInteger r = lookup(t, handle_value(handle), MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+	if (r < 0)
+		return NULL;
+	int16_t obj = t->obj[r & SLOT_MASK];
+	return obj ? &ports[obj - 1] : NULL;
+}
+
+/* (proc, handle, bytes, size) */
+static void fx_port_queue(xsMachine* the)
+{
+	port_t* p = fast_port(the, mxArgv(1), mxArgv(3));
+	uint8_t* src;
+	txInteger length;
+	if (!p || p->state != 1 || p->count >= packet_limit || (!pool_free && pool_fresh >= POOL_PACKETS) ||
+	    !runtime_uint8_array(the, mxArgv(2), &src, &length, false) || length < PACKET_SIZE) {
+		xsResult = xsInteger(FALLBACK);
+		return;
+	}
+	unsigned e;
+	if (pool_free) {
+		e = pool_free - 1;
+		pool_free = pool_link[e];
+	} else {
+		e = pool_fresh++;
+	}
+	memcpy(pool[e], src, PACKET_SIZE);
+	memset(pool[e] + PACKET_TYPE_OFFSET, 0, 4); /* MX_PKT_TYPE_USER */
+	pool_link[e] = 0;
+	if (p->tail)
+		pool_link[p->tail - 1] = (uint8_t)(e + 1);
+	else
+		p->head = (uint8_t)(e + 1);
+	p->tail = (uint8_t)(e + 1);
+	p->count++;
+	xsResult = xsInteger(MX_OK);
+}
+
+/* (proc, handle, deadline, bytes, size) */
+static void fx_port_wait(xsMachine* the)
+{
+	port_t* p = fast_port(the, mxArgv(1), mxArgv(4));
+	uint8_t* dst;
+	txInteger length;
+	if (!p || !p->head || !is_u64(mxArgv(2)) || !runtime_uint8_array(the, mxArgv(3), &dst, &length, true) ||
+	    length < PACKET_SIZE) {
+		xsResult = xsInteger(FALLBACK);
+		return;
+	}
+	memcpy(dst, pool[pop_entry(p)], PACKET_SIZE);
+	xsResult = xsInteger(MX_OK);
+}
+
+static void install(xsMachine* the)
+{
+	static const runtime_function_t functions[] = {
+		{ "handleAlloc", fx_handle_alloc, 4 },
+		{ "handleGet", fx_handle_get, 4 },
+		{ "handleMeta", fx_handle_meta, 2 },
+		{ "handleSetState", fx_handle_set_state, 4 },
+		{ "handleRevalue", fx_handle_revalue, 3 },
+		{ "handleRelease", fx_handle_release, 2 },
+		{ "handleSlots", fx_handle_slots, 1 },
+		{ "handleCount", fx_handle_count, 1 },
+		{ "handleCheck", fx_handle_check, 1 },
+		{ "portCreate", fx_port_create, 0 },
+		{ "portDestroy", fx_port_destroy, 1 },
+		{ "portSetLimit", fx_port_set_limit, 1 },
+		{ "portSetSlow", fx_port_set_slow, 2 },
+		{ "portCount", fx_port_count, 1 },
+		{ "portPop", fx_port_pop, 2 },
+		{ "portCheck", fx_port_check, 1 },
+		{ "portQueue", fx_port_queue, 4 },
+		{ "portWait", fx_port_wait, 5 },
+	};
+	xsVars(1);
+	xsVar(0) = xsNewObject();
+	runtime_define_functions(the, &xsVar(0), functions, sizeof(functions) / sizeof(functions[0]));
+	xsDefine(xsGlobal, xsID("dataplane"), xsVar(0), xsDontEnum);
+}
+
+RUNTIME_NATIVES(install);

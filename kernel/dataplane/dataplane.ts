@@ -1,0 +1,87 @@
+/**
+ * The data plane: the kernel state that every IPC operation touches, kept where compiled code can reach it, and the
+ * few fast paths that run entirely inside it.
+ *
+ * Why it exists: on XS, the interpreter alone costs ~15,000 instructions for a port round trip however lean the
+ * JavaScript (issue 11), while the same work in C costs ~200. So the per-packet state lives here, and the hot
+ * syscalls make one call into it. Everything else (every check order, every error, waiters, observers, deadlines,
+ * V1 ports, handle transfer) stays in the TypeScript control plane, which remains the specification.
+ *
+ * Two implementations held equal by one spec suite (test/kernel/dataplane.spec.ts, run on Node and on every board):
+ * `dataplane.c` on the device and `twin.ts` on Node. The `#dataplane` import picks one (package.json "imports" on
+ * Node, kernel/manifest.json "modules" on the device).
+ *
+ * State, per process (`proc`, 0 until processes exist):
+ * - The handle table: per slot, `generation << 16 | state << 14 | rights`, the object's type and its data-plane
+ *   object index (a port's index below, or -1). A value is `generation << 16 | slot` (handle_table.ts explains the
+ *   encoding). The control plane keeps the slot's object beside it, in its own array indexed by the same slot.
+ * Shared by all processes:
+ * - Ports' packet queues: the oldest part of each V2 port's queue (its "prefix"), as 48-byte images in a pool of
+ *   fixed size. Whatever the prefix cannot hold, and every packet the kernel itself owns (signal and interrupt
+ *   packets), the control plane queues behind it (its "suffix"); while a port has a suffix, waiters, or no handles,
+ *   the control plane marks it `slow` and the fast queue path falls back. So the queue's order is always prefix then
+ *   suffix, and no path can reorder it.
+ *
+ * The fall-back rule: a fast path either completes the whole syscall exactly as the control plane would (same
+ * status, same out-parameters, same packets, same order) or returns FALLBACK having changed nothing, and the control
+ * plane then runs the syscall from its first check. Anything not plain (an error of any kind, an argument that is
+ * not the usual type, a waiter to wake, a full prefix) falls back.
+ */
+
+/** A fast path's answer "not here: run the control plane". Positive, so never a status. */
+export const FALLBACK = 1;
+
+/** Handle slot states (bits 14..15 of a slot's meta word). */
+export const SLOT_FREE = 0;
+export const SLOT_LIVE = 1;
+export const SLOT_IN_TRANSIT = 2;
+
+/** Packets the prefix pool holds, shared by all ports: 3.5 KiB of RAM on the device. Its size decides only how
+ * often queuing takes the slow path, never a result, so the two implementations could even differ. */
+export const PREFIX_POOL_PACKETS = 64;
+
+/** The data plane's functions, as both implementations export them (module-level bindings: one call each). */
+export interface DataPlane {
+  /** Installs a live handle to an object of `type` (data-plane object `obj`, or -1) with `rights`; its value, or 0
+   * when no memory is left for the table. The caller has already checked the kernel's handle limit. */
+  handleAlloc(proc: number, type: number, rights: number, obj: number): number;
+  /** Looks a live handle up: `rights << 16 | slot`, or BAD_HANDLE, ACCESS_DENIED (lacking `need`), WRONG_TYPE (type
+   * not `type`, unless `type` is 0), in that order. Any value that is not a positive int32 number is BAD_HANDLE. */
+  handleGet(proc: number, value: unknown, need: number, type: number): number;
+  /** A slot's meta word (generation << 16 | state << 14 | rights); 0 for a slot never used. */
+  handleMeta(proc: number, slot: number): number;
+  /** Moves a slot between LIVE and IN_TRANSIT; false (nothing changed) if it was not in `from`. */
+  handleSetState(proc: number, slot: number, from: number, to: number): boolean;
+  /** Gives a slot its next generation, LIVE, with `rights`; the new value. */
+  handleRevalue(proc: number, slot: number, rights: number): number;
+  /** Frees a slot (next generation, FREE) at the end of the free list. */
+  handleRelease(proc: number, slot: number): void;
+  /** Slots ever used (the table's length). */
+  handleSlots(proc: number): number;
+  /** Handles in existence (live and in transit). */
+  handleCount(proc: number): number;
+  /** The table's own consistency: "" or a description of the first problem found. */
+  handleCheck(proc: number): string;
+
+  /** A new port's prefix queue; its index, or -1 if none is left (the port then lives in the control plane). */
+  portCreate(): number;
+  /** Drops the prefix's packets and frees the index (the port has no handles left). */
+  portDestroy(port: number): void;
+  /** Sets the per-port packet limit (the kernel's maxPacketsPerPort) that the fast queue path obeys. */
+  portSetLimit(limit: number): void;
+  /** Marks a port slow (the fast queue path falls back) or not. */
+  portSetSlow(port: number, slow: boolean): void;
+  /** Packets in the prefix. */
+  portCount(port: number): number;
+  /** Moves the oldest prefix packet into `dst` (48 bytes, a kernel buffer); false if the prefix is empty. */
+  portPop(port: number, dst: Uint8Array): boolean;
+  /** "" or a description of the first problem in a port's prefix or the pool. */
+  portCheck(port: number): string;
+
+  /** mx_port_queue's common path: a USER packet (the 48 bytes of `bytes`, type forced to USER) appended to a V2
+   * port's prefix through handle `handle` with WRITE, size 0. MX_OK, or FALLBACK. */
+  portQueue(proc: number, handle: unknown, bytes: unknown, size: unknown): number;
+  /** mx_port_wait's common path: a V2 port (WRITE, size 0, a valid deadline) whose prefix has a packet: the packet
+   * moved into `bytes`. MX_OK, or FALLBACK. */
+  portWait(proc: number, handle: unknown, deadline: unknown, bytes: unknown, size: unknown): number;
+}

@@ -1,0 +1,262 @@
+/**
+ * The data plane in TypeScript, for Node: the twin of dataplane.c, line for line in behaviour (dataplane.ts says
+ * what each function does; test/kernel/dataplane.spec.ts holds both to it). Typed arrays, fixed pools and
+ * integer-coded answers, as in C, so that the two stay easy to compare.
+ */
+import { isU64, NUMBER } from "../args.ts";
+import {
+  MX_ERR_ACCESS_DENIED,
+  MX_ERR_BAD_HANDLE,
+  MX_ERR_WRONG_TYPE,
+  MX_OBJ_TYPE_IOPORT2,
+  MX_OK,
+  MX_PKT_TYPE_USER,
+  MX_PORT_PACKET_SIZE,
+  MX_RIGHT_WRITE,
+} from "../constants.ts";
+import { hal } from "../platform.ts";
+import { type DataPlane, FALLBACK, PREFIX_POOL_PACKETS, SLOT_FREE, SLOT_IN_TRANSIT, SLOT_LIVE } from "./dataplane.ts";
+
+const SLOT_BITS = 16;
+const SLOT_MASK = 0xffff;
+const MAX_GEN = 0x7fff;
+const STATE_SHIFT = 14;
+const RIGHTS_MASK = 0x3fff;
+const STATE_MASK = 3 << STATE_SHIFT;
+const LIVE = SLOT_LIVE << STATE_SHIFT;
+const MAX_SLOTS = 0x10000;
+const PROCESSES = 8;
+
+/** One process's handle table. */
+class Table {
+  meta = new Uint32Array(16);
+  type = new Uint8Array(16);
+  obj = new Int16Array(16);
+  nextFree = new Int32Array(16);
+  slots = 0;
+  used = 0;
+  freeHead = -1;
+  freeTail = -1;
+
+  grow(): boolean {
+    const n = this.meta.length;
+    if (this.slots < n) return true;
+    if (n >= MAX_SLOTS) return false;
+    const bigger = <T extends Uint32Array | Uint8Array | Int16Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n * 2);
+      b.set(a);
+      return b;
+    };
+    this.meta = bigger(this.meta, (k) => new Uint32Array(k));
+    this.type = bigger(this.type, (k) => new Uint8Array(k));
+    this.obj = bigger(this.obj, (k) => new Int16Array(k));
+    this.nextFree = bigger(this.nextFree, (k) => new Int32Array(k));
+    return true;
+  }
+}
+
+const tables: Table[] = Array.from({ length: PROCESSES }, () => new Table());
+
+function nextGeneration(m: number): number {
+  const gen = m >>> SLOT_BITS;
+  return (gen === MAX_GEN ? 1 : gen + 1) << SLOT_BITS;
+}
+
+export function handleAlloc(proc: number, type: number, rights: number, obj: number): number {
+  const t = tables[proc];
+  let slot: number;
+  let gen: number;
+  if (t.freeHead >= 0) {
+    slot = t.freeHead;
+    t.freeHead = t.nextFree[slot];
+    if (t.freeHead < 0) t.freeTail = -1;
+    gen = t.meta[slot] & ~(STATE_MASK | RIGHTS_MASK);
+  } else {
+    if (!t.grow()) return 0;
+    slot = t.slots++;
+    gen = 1 << SLOT_BITS;
+  }
+  t.used++;
+  t.meta[slot] = gen | LIVE | (rights & RIGHTS_MASK);
+  t.type[slot] = type;
+  t.obj[slot] = obj;
+  t.nextFree[slot] = -1;
+  return (gen | slot) >>> 0;
+}
+
+export function handleGet(proc: number, value: unknown, need: number, type: number): number {
+  if (typeof value !== NUMBER || ((value as number) | 0) !== value || (value as number) <= 0) return MX_ERR_BAD_HANDLE;
+  const t = tables[proc];
+  const slot = (value as number) & SLOT_MASK;
+  const m = slot < t.slots ? t.meta[slot] : 0;
+  if ((m & ~RIGHTS_MASK) !== (((value as number) & ~SLOT_MASK) | LIVE)) return MX_ERR_BAD_HANDLE;
+  if ((m & need) !== need) return MX_ERR_ACCESS_DENIED;
+  if (type !== 0 && t.type[slot] !== type) return MX_ERR_WRONG_TYPE;
+  return ((m & RIGHTS_MASK) << SLOT_BITS) | slot;
+}
+
+export function handleMeta(proc: number, slot: number): number {
+  const t = tables[proc];
+  return slot < t.slots ? t.meta[slot] : 0;
+}
+
+export function handleSetState(proc: number, slot: number, from: number, to: number): boolean {
+  const t = tables[proc];
+  const m = t.meta[slot];
+  if (slot >= t.slots || (m & STATE_MASK) !== from << STATE_SHIFT) return false;
+  t.meta[slot] = (m & ~STATE_MASK) | (to << STATE_SHIFT);
+  return true;
+}
+
+export function handleRevalue(proc: number, slot: number, rights: number): number {
+  const t = tables[proc];
+  const gen = nextGeneration(t.meta[slot]);
+  t.meta[slot] = gen | LIVE | (rights & RIGHTS_MASK);
+  return gen | slot;
+}
+
+export function handleRelease(proc: number, slot: number): void {
+  const t = tables[proc];
+  t.meta[slot] = nextGeneration(t.meta[slot]) | (SLOT_FREE << STATE_SHIFT);
+  t.type[slot] = 0;
+  t.obj[slot] = -1;
+  t.nextFree[slot] = -1;
+  if (t.freeTail < 0) t.freeHead = slot;
+  else t.nextFree[t.freeTail] = slot;
+  t.freeTail = slot;
+  t.used--;
+}
+
+export function handleSlots(proc: number): number {
+  return tables[proc].slots;
+}
+
+export function handleCount(proc: number): number {
+  return tables[proc].used;
+}
+
+export function handleCheck(proc: number): string {
+  const t = tables[proc];
+  let inUse = 0;
+  for (let slot = 0; slot < t.slots; slot++) {
+    const state = (t.meta[slot] & STATE_MASK) >>> STATE_SHIFT;
+    if (state === SLOT_LIVE || state === SLOT_IN_TRANSIT) inUse++;
+    else if (state !== SLOT_FREE) return `handle slot ${slot}: state ${state}`;
+  }
+  if (inUse !== t.used) return `handle table: ${t.used} handles counted, ${inUse} slots in use`;
+  let free = 0;
+  for (let slot = t.freeHead; slot >= 0 && free <= t.slots; slot = t.nextFree[slot]) {
+    if ((t.meta[slot] & STATE_MASK) !== 0) return `handle slot ${slot} is on the free list but in use`;
+    free++;
+  }
+  if (free !== t.slots - t.used) return `handle table: ${free} slots on the free list, ${t.slots - t.used} free`;
+  return "";
+}
+
+/*
+ * Ports: each a FIFO of pool entries linked through `link`; the free pool entries linked the same way.
+ */
+const PORTS = 64;
+const pool = new Uint8Array(PREFIX_POOL_PACKETS * MX_PORT_PACKET_SIZE);
+const link = new Int16Array(PREFIX_POOL_PACKETS);
+let poolFree = -1;
+const head = new Int16Array(PORTS).fill(-1);
+const tail = new Int16Array(PORTS).fill(-1);
+const count = new Int32Array(PORTS);
+/** Per port: 0 free, 1 in use, 2 in use and slow. */
+const portState = new Uint8Array(PORTS);
+let packetLimit = 0;
+for (let i = PREFIX_POOL_PACKETS - 1; i >= 0; i--) {
+  link[i] = poolFree;
+  poolFree = i;
+}
+
+export function portCreate(): number {
+  const p = portState.indexOf(0);
+  if (p < 0) return -1;
+  portState[p] = 1;
+  head[p] = tail[p] = -1;
+  count[p] = 0;
+  return p;
+}
+
+function popEntry(p: number): number {
+  const e = head[p];
+  head[p] = link[e];
+  if (head[p] < 0) tail[p] = -1;
+  count[p]--;
+  link[e] = poolFree;
+  poolFree = e;
+  return e;
+}
+
+export function portDestroy(p: number): void {
+  while (head[p] >= 0) popEntry(p);
+  portState[p] = 0;
+}
+
+export function portSetLimit(limit: number): void {
+  packetLimit = limit;
+}
+
+export function portSetSlow(p: number, slow: boolean): void {
+  portState[p] = slow ? 2 : 1;
+}
+
+export function portCount(p: number): number {
+  return count[p];
+}
+
+export function portPop(p: number, dst: Uint8Array): boolean {
+  if (head[p] < 0) return false;
+  const e = popEntry(p);
+  dst.set(pool.subarray(e * MX_PORT_PACKET_SIZE, (e + 1) * MX_PORT_PACKET_SIZE));
+  return true;
+}
+
+export function portCheck(p: number): string {
+  let n = 0;
+  let last = -1;
+  for (let e = head[p]; e >= 0; last = e, e = link[e]) if (++n > PREFIX_POOL_PACKETS) return `port ${p}: its prefix does not end`;
+  if (n !== count[p]) return `port ${p}: ${count[p]} prefix packets counted, ${n} linked`;
+  if (last !== tail[p]) return `port ${p}: the prefix's tail is not its last packet`;
+  if (portState[p] === 0 && n !== 0) return `port ${p}: free, yet holds packets`;
+  return "";
+}
+
+/** The port a live V2 port handle names with WRITE, or -1. */
+function fastPort(proc: number, handle: unknown, size: unknown): number {
+  if (size !== 0) return -1;
+  const r = handleGet(proc, handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+  return r < 0 ? -1 : tables[proc].obj[r & SLOT_MASK];
+}
+
+export function portQueue(proc: number, handle: unknown, bytes: unknown, size: unknown): number {
+  const p = fastPort(proc, handle, size);
+  if (p < 0 || portState[p] !== 1 || count[p] >= packetLimit || poolFree < 0) return FALLBACK;
+  if (hal.byteLength(bytes) < MX_PORT_PACKET_SIZE) return FALLBACK;
+  const e = poolFree;
+  hal.copyBytes(pool, e * MX_PORT_PACKET_SIZE, bytes, 0, MX_PORT_PACKET_SIZE);
+  pool[e * MX_PORT_PACKET_SIZE + 8] = MX_PKT_TYPE_USER;
+  pool[e * MX_PORT_PACKET_SIZE + 9] = pool[e * MX_PORT_PACKET_SIZE + 10] = pool[e * MX_PORT_PACKET_SIZE + 11] = 0;
+  poolFree = link[e];
+  link[e] = -1;
+  if (tail[p] < 0) head[p] = e;
+  else link[tail[p]] = e;
+  tail[p] = e;
+  count[p]++;
+  return MX_OK;
+}
+
+export function portWait(proc: number, handle: unknown, deadline: unknown, bytes: unknown, size: unknown): number {
+  const p = fastPort(proc, handle, size);
+  if (p < 0 || head[p] < 0 || !isU64(deadline)) return FALLBACK;
+  const e = head[p];
+  if (!hal.copyBytes(bytes, 0, pool, e * MX_PORT_PACKET_SIZE, MX_PORT_PACKET_SIZE)) return FALLBACK;
+  popEntry(p);
+  return MX_OK;
+}
+
+/** The twin has exactly the data plane's functions (a compile-time check; nothing runs). */
+type Conforms<T extends DataPlane> = T;
+export type TwinConforms = Conforms<typeof import("./twin.ts")>;
