@@ -32,8 +32,8 @@ import {
 } from "#dataplane";
 import { SLOT_FREE, SLOT_IN_TRANSIT, SLOT_LIVE } from "./dataplane/dataplane.ts";
 
-/** The process whose table this is: the only one until processes exist (the fast paths name it too). */
-export const PROC = 0;
+/** The process whose table this is: the only one until processes exist. */
+const PROC = 0;
 const SLOT_BITS = 16;
 const SLOT_MASK = 0xffff;
 const MAX_GEN = 0x7fff;

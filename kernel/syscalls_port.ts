@@ -29,10 +29,9 @@ import {
 } from "./constants.ts";
 import { hi32, isOut, isU32, isU64, lo32, toBig } from "./args.ts";
 import { deadlinePassed, drainInterrupts, interruptsBound, kernel_enter, kernelWork } from "./clock.ts";
-import { handleAlloc, handleGet, handleRoom, lookupRights, lookupStatus, PROC } from "./handle_table.ts";
-import { portQueue as dpPortQueue, portWait as dpPortWait } from "#dataplane";
-import { FALLBACK } from "./dataplane/dataplane.ts";
-import { packetBytes } from "./packet.ts";
+import { handleAlloc, handleGet, handleRoom, lookupRights, lookupStatus } from "./handle_table.ts";
+import { bindSlowPaths, mx_port_queue, mx_port_wait } from "#dataplane";
+import { mx_port_packet_t } from "./packet.ts";
 import { limits } from "./limits.ts";
 import { PortDispatcher, PortObserver, userPacket } from "./port.ts";
 import { PortV1Dispatcher, v1Packet } from "./port_v1.ts";
@@ -50,19 +49,14 @@ export function mx_port_create(options: number, out: Out<mx_handle_t>): mx_statu
 }
 
 /*
- * mx_port_queue and mx_port_wait first try the data plane's fast path (one call that does the whole syscall or
- * nothing: dataplane/dataplane.ts), after serving due deadlines, which may queue signal packets ahead. Otherwise
- * they look the handle up once and then decide by type and rights what the 2017 code's two lookups (V1 first, V2
- * when size is 0) would have answered.
+ * mx_port_queue and mx_port_wait are the data plane's entries (dataplane/dataplane.ts): one call into compiled code
+ * that does the whole syscall when it is plain, and otherwise hands it, arguments unchanged, to the slow paths
+ * below. These look the handle up once and then decide by type and rights what the 2017 code's two lookups (V1
+ * first, V2 when size is 0) would have answered.
  */
 
-export function mx_port_queue(handle: mx_handle_t, packet: unknown, size: number): mx_status_t {
+function portQueueSlow(handle: unknown, packet: unknown, size: unknown): mx_status_t {
   if (kernelWork) kernel_enter();
-  const fast = dpPortQueue(PROC, handle, packetBytes(packet), size);
-  return fast === FALLBACK ? portQueueSlow(handle, packet, size) : fast;
-}
-
-function portQueueSlow(handle: mx_handle_t, packet: unknown, size: number): mx_status_t {
   if (!isU32(size)) return MX_ERR_INVALID_ARGS;
   const n = size >>> 0;
   if (n > MX_PORT_MAX_PKT_SIZE) return MX_ERR_BUFFER_TOO_SMALL;
@@ -117,13 +111,14 @@ export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unk
   return park(w);
 }
 
-export function mx_port_wait(handle: mx_handle_t, deadline: bigint | number, packet: unknown, size: number): mx_status_t {
-  if (kernelWork) kernel_enter();
-  const fast = dpPortWait(PROC, handle, deadline, packetBytes(packet), size);
-  if (fast !== FALLBACK) return fast;
-  const status = portWaitCore(handle, deadline, packet, size);
+function portWaitSlow(handle: unknown, deadline: unknown, packet: unknown, size: unknown): mx_status_t {
+  const status = portWaitCore(handle as mx_handle_t, deadline, packet, size);
   return status === BLOCKED ? syncResult(status) : status; // the usual case returns without another call
 }
+
+bindSlowPaths(portQueueSlow, portWaitSlow, new mx_port_packet_t());
+/** mx_port_queue(handle, packet, size) and mx_port_wait(handle, deadline, packet, size): the data plane's entries. */
+export { mx_port_queue, mx_port_wait };
 
 export function mx_port_cancel(port: mx_handle_t, source: mx_handle_t, key: bigint | number): mx_status_t {
   if (kernelWork) kernel_enter();

@@ -390,13 +390,74 @@ static void fx_port_check(xsMachine* the)
 	                                      : "");
 }
 
-/* The data-plane port a live V2 port handle (WRITE) names, with size 0; NULL otherwise. */
-static port_t* fast_port(xsMachine* the, txSlot* handle, txSlot* size)
+/*
+ * The syscall entries. mx_port_queue and mx_port_wait are these host functions themselves, so a program's call
+ * enters compiled code directly; whatever is not plain goes on, with the same arguments, to the control plane's
+ * implementation of the syscall, which bindSlowPaths kept on each function (property "slowPath": calling it directly
+ * is calling the same syscall, so it needs no hiding). They run in the current process: 0 until processes exist.
+ */
+static uint32_t current_process;
+static bool kernel_work; /* deadlines armed: the control plane serves them at every syscall's entry */
+static txSlot undefined_slot; /* kind 0: XS_UNDEFINED_KIND */
+
+static txSlot* arg(xsMachine* the, int index)
 {
-	txSlot* proc = mxArgv(0);
-	if (proc->kind != XS_INTEGER_KIND || (uint32_t)proc->value.integer >= PROCESSES || !is_zero(size))
+	return index < mxArgc ? mxArgv(index) : &undefined_slot;
+}
+
+/*
+ * mx_port_packet_t's private #bytes, read as `#bytes in p ? p.#bytes : p` (packet.ts) would, running nothing of the
+ * caller's: the private field's class check and name are learned, once a boot, from a genuine packet bindSlowPaths
+ * kept ("packetSample"), as XS stores them (an XS_PRIVATE_KIND property: the class's check, then its fields).
+ */
+static txSlot* brand_check;
+static txID brand_id;
+
+static bool learn_brand(xsMachine* the)
+{
+	xsResult = xsGet(xsFunction, xsID("packetSample"));
+	if (xsResult.kind != XS_REFERENCE_KIND)
+		return false;
+	for (txSlot* p = xsResult.value.reference->next; p; p = p->next)
+		if (p->kind == XS_PRIVATE_KIND)
+			for (txSlot* field = p->value.private.first; field; field = field->next) {
+				uint8_t* data;
+				txInteger length;
+				if (runtime_uint8_array(the, field, &data, &length, false)) {
+					brand_check = p->value.private.check;
+					brand_id = field->ID;
+					return true;
+				}
+			}
+	return false;
+}
+
+/* The packet argument's bytes; NULL when that cannot be told here (the slow path then decides). */
+static txSlot* packet_bytes(xsMachine* the, txSlot* packet)
+{
+	if (packet->kind != XS_REFERENCE_KIND)
+		return packet;
+	if (!brand_check && !learn_brand(the))
 		return NULL;
-	table_t* t = &tables[proc->value.integer];
+	txSlot* instance = packet->value.reference;
+	if (instance->ID && the->aliasArray[instance->ID])
+		instance = the->aliasArray[instance->ID];
+	for (txSlot* p = instance->next; p; p = p->next)
+		if (p->kind == XS_PRIVATE_KIND && p->value.private.check == brand_check) {
+			for (txSlot* field = p->value.private.first; field; field = field->next)
+				if (field->ID == brand_id)
+					return field;
+			return NULL;
+		}
+	return packet;
+}
+
+/* The data-plane port a live V2 port handle (WRITE) names, with size 0; NULL otherwise. */
+static port_t* fast_port(txSlot* handle, txSlot* size)
+{
+	if (kernel_work || !is_zero(size))
+		return NULL;
+	table_t* t = &tables[current_process];
 	txInteger r = lookup(t, handle_value(handle), MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
 	if (r < 0)
 		return NULL;
@@ -404,15 +465,26 @@ static port_t* fast_port(xsMachine* the, txSlot* handle, txSlot* size)
 	return obj ? &ports[obj - 1] : NULL;
 }
 
-/* (proc, handle, bytes, size) */
-static void fx_port_queue(xsMachine* the)
+static void slow_path(xsMachine* the, int argc)
 {
-	port_t* p = fast_port(the, mxArgv(1), mxArgv(3));
+	xsVars(1);
+	xsVar(0) = xsGet(xsFunction, xsID("slowPath"));
+	if (argc == 3)
+		xsResult = xsCallFunction3(xsVar(0), xsUndefined, *arg(the, 0), *arg(the, 1), *arg(the, 2));
+	else
+		xsResult = xsCallFunction4(xsVar(0), xsUndefined, *arg(the, 0), *arg(the, 1), *arg(the, 2), *arg(the, 3));
+}
+
+/* mx_port_queue(handle, packet, size): a USER packet appended to a V2 port's prefix. */
+static void fx_mx_port_queue(xsMachine* the)
+{
+	port_t* p = fast_port(arg(the, 0), arg(the, 2));
+	txSlot* bytes = p ? packet_bytes(the, arg(the, 1)) : NULL;
 	uint8_t* src;
 	txInteger length;
-	if (!p || p->state != 1 || p->count >= packet_limit || (!pool_free && pool_fresh >= POOL_PACKETS) ||
-	    !runtime_uint8_array(the, mxArgv(2), &src, &length, false) || length < PACKET_SIZE) {
-		xsResult = xsInteger(FALLBACK);
+	if (!bytes || p->state != 1 || p->count >= packet_limit || (!pool_free && pool_fresh >= POOL_PACKETS) ||
+	    !runtime_uint8_array(the, bytes, &src, &length, false) || length < PACKET_SIZE) {
+		slow_path(the, 3);
 		return;
 	}
 	unsigned e;
@@ -434,19 +506,36 @@ static void fx_port_queue(xsMachine* the)
 	xsResult = xsInteger(MX_OK);
 }
 
-/* (proc, handle, deadline, bytes, size) */
-static void fx_port_wait(xsMachine* the)
+/* mx_port_wait(handle, deadline, packet, size): the oldest prefix packet of a V2 port. */
+static void fx_mx_port_wait(xsMachine* the)
 {
-	port_t* p = fast_port(the, mxArgv(1), mxArgv(4));
+	port_t* p = fast_port(arg(the, 0), arg(the, 3));
+	txSlot* bytes = p && p->head && is_u64(arg(the, 1)) ? packet_bytes(the, arg(the, 2)) : NULL;
 	uint8_t* dst;
 	txInteger length;
-	if (!p || !p->head || !is_u64(mxArgv(2)) || !runtime_uint8_array(the, mxArgv(3), &dst, &length, true) ||
-	    length < PACKET_SIZE) {
-		xsResult = xsInteger(FALLBACK);
+	if (!bytes || !runtime_uint8_array(the, bytes, &dst, &length, true) || length < PACKET_SIZE) {
+		slow_path(the, 4);
 		return;
 	}
 	memcpy(dst, pool[pop_entry(p)], PACKET_SIZE);
 	xsResult = xsInteger(MX_OK);
+}
+
+/* (queueSlow, waitSlow, packetSample), once, while the kernel is preloaded: kept on the two entries. */
+static void fx_bind_slow_paths(xsMachine* the)
+{
+	xsVars(1);
+	xsVar(0) = xsGet(xsThis, xsID("mx_port_queue"));
+	xsDefine(xsVar(0), xsID("slowPath"), xsArg(0), xsDontEnum | xsDontSet | xsDontDelete);
+	xsDefine(xsVar(0), xsID("packetSample"), xsArg(2), xsDontEnum | xsDontSet | xsDontDelete);
+	xsVar(0) = xsGet(xsThis, xsID("mx_port_wait"));
+	xsDefine(xsVar(0), xsID("slowPath"), xsArg(1), xsDontEnum | xsDontSet | xsDontDelete);
+	xsDefine(xsVar(0), xsID("packetSample"), xsArg(2), xsDontEnum | xsDontSet | xsDontDelete);
+}
+
+static void fx_set_kernel_work(xsMachine* the)
+{
+	kernel_work = xsToBoolean(xsArg(0));
 }
 
 static void install(xsMachine* the)
@@ -468,8 +557,10 @@ static void install(xsMachine* the)
 		{ "portCount", fx_port_count, 1 },
 		{ "portPop", fx_port_pop, 2 },
 		{ "portCheck", fx_port_check, 1 },
-		{ "portQueue", fx_port_queue, 4 },
-		{ "portWait", fx_port_wait, 5 },
+		{ "mx_port_queue", fx_mx_port_queue, 3 },
+		{ "mx_port_wait", fx_mx_port_wait, 4 },
+		{ "bindSlowPaths", fx_bind_slow_paths, 3 },
+		{ "setKernelWork", fx_set_kernel_work, 1 },
 	};
 	xsVars(1);
 	xsVar(0) = xsNewObject();

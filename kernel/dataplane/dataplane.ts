@@ -23,13 +23,10 @@
  *   suffix, and no path can reorder it.
  *
  * The fall-back rule: a fast path either completes the whole syscall exactly as the control plane would (same
- * status, same out-parameters, same packets, same order) or returns FALLBACK having changed nothing, and the control
- * plane then runs the syscall from its first check. Anything not plain (an error of any kind, an argument that is
- * not the usual type, a waiter to wake, a full prefix) falls back.
+ * status, same out-parameters, same packets, same order) or changes nothing and hands the call, with the same
+ * arguments, to the control plane, which runs it from its first check. Anything not plain (an error of any kind, an
+ * argument that is not the usual type, armed deadlines, a waiter to wake, a full prefix) falls back.
  */
-
-/** A fast path's answer "not here: run the control plane". Positive, so never a status. */
-export const FALLBACK = 1;
 
 /** Handle slot states (bits 14..15 of a slot's meta word). */
 export const SLOT_FREE = 0;
@@ -78,10 +75,21 @@ export interface DataPlane {
   /** "" or a description of the first problem in a port's prefix or the pool. */
   portCheck(port: number): string;
 
-  /** mx_port_queue's common path: a USER packet (the 48 bytes of `bytes`, type forced to USER) appended to a V2
-   * port's prefix through handle `handle` with WRITE, size 0. MX_OK, or FALLBACK. */
-  portQueue(proc: number, handle: unknown, bytes: unknown, size: unknown): number;
-  /** mx_port_wait's common path: a V2 port (WRITE, size 0, a valid deadline) whose prefix has a packet: the packet
-   * moved into `bytes`. MX_OK, or FALLBACK. */
-  portWait(proc: number, handle: unknown, deadline: unknown, bytes: unknown, size: unknown): number;
+  /** Whether deadlines are armed (clock.ts kernelWork): while they are, every syscall enters the control plane. */
+  setKernelWork(work: boolean): void;
+  /**
+   * The syscall entries themselves (kernel/index.ts exports them): mx_port_queue's common path appends a USER
+   * packet (the 48 bytes of the packet argument, type forced to USER) to a V2 port's prefix through a handle with
+   * WRITE, size 0; mx_port_wait's moves the oldest prefix packet of such a port into the packet argument, given a
+   * valid deadline. Anything else goes on to the slow paths bound below, with the same arguments.
+   */
+  mx_port_queue(handle: unknown, packet: unknown, size: unknown): number;
+  mx_port_wait(handle: unknown, deadline: unknown, packet: unknown, size: unknown): number;
+  /** Binds the control plane's implementations of the two syscalls, and a genuine packet (whose private field
+   * the device's entries learn to recognise). Once, when the kernel is loaded. */
+  bindSlowPaths(
+    queueSlow: (handle: unknown, packet: unknown, size: unknown) => number,
+    waitSlow: (handle: unknown, deadline: unknown, packet: unknown, size: unknown) => number,
+    packetSample: object,
+  ): void;
 }

@@ -31,6 +31,10 @@ export const {
   portCount,
   portPop,
   portCheck,
-  portQueue,
-  portWait,
+  setKernelWork,
+  mx_port_queue,
+  mx_port_wait,
 } = dp;
+
+export const bindSlowPaths: DataPlane["bindSlowPaths"] = (queueSlow, waitSlow, packetSample) =>
+  dp.bindSlowPaths(queueSlow, waitSlow, packetSample);

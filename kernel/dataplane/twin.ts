@@ -10,12 +10,12 @@ import {
   MX_ERR_WRONG_TYPE,
   MX_OBJ_TYPE_IOPORT2,
   MX_OK,
-  MX_PKT_TYPE_USER,
   MX_PORT_PACKET_SIZE,
   MX_RIGHT_WRITE,
 } from "../constants.ts";
+import { packetBytes } from "../packet.ts";
 import { hal } from "../platform.ts";
-import { type DataPlane, FALLBACK, PREFIX_POOL_PACKETS, SLOT_FREE, SLOT_IN_TRANSIT, SLOT_LIVE } from "./dataplane.ts";
+import { type DataPlane, PREFIX_POOL_PACKETS, SLOT_FREE, SLOT_IN_TRANSIT, SLOT_LIVE } from "./dataplane.ts";
 
 const SLOT_BITS = 16;
 const SLOT_MASK = 0xffff;
@@ -224,21 +224,39 @@ export function portCheck(p: number): string {
   return "";
 }
 
-/** The port a live V2 port handle names with WRITE, or -1. */
-function fastPort(proc: number, handle: unknown, size: unknown): number {
-  if (size !== 0) return -1;
-  const r = handleGet(proc, handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
-  return r < 0 ? -1 : tables[proc].obj[r & SLOT_MASK];
+/* The syscall entries (dataplane.c says why they are shaped so). */
+const PROCESS = 0;
+let kernelWork = false;
+let queueSlow: (handle: unknown, packet: unknown, size: unknown) => number = () => {
+  throw new Error("dataplane: no slow paths bound");
+};
+let waitSlow: (handle: unknown, deadline: unknown, packet: unknown, size: unknown) => number = queueSlow;
+
+export function setKernelWork(work: boolean): void {
+  kernelWork = work;
 }
 
-export function portQueue(proc: number, handle: unknown, bytes: unknown, size: unknown): number {
-  const p = fastPort(proc, handle, size);
-  if (p < 0 || portState[p] !== 1 || count[p] >= packetLimit || poolFree < 0) return FALLBACK;
-  if (hal.byteLength(bytes) < MX_PORT_PACKET_SIZE) return FALLBACK;
+export function bindSlowPaths(q: typeof queueSlow, w: typeof waitSlow, _packetSample: object): void {
+  queueSlow = q;
+  waitSlow = w;
+}
+
+/** The port a live V2 port handle names with WRITE, with size 0; -1 otherwise. */
+function fastPort(handle: unknown, size: unknown): number {
+  if (kernelWork || size !== 0) return -1;
+  const r = handleGet(PROCESS, handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+  return r < 0 ? -1 : tables[PROCESS].obj[r & SLOT_MASK];
+}
+
+export function mx_port_queue(handle: unknown, packet: unknown, size: unknown): number {
+  const p = fastPort(handle, size);
+  if (p < 0 || portState[p] !== 1 || count[p] >= packetLimit || poolFree < 0) return queueSlow(handle, packet, size);
+  const bytes = packetBytes(packet);
+  if (hal.byteLength(bytes) < MX_PORT_PACKET_SIZE) return queueSlow(handle, packet, size);
   const e = poolFree;
-  hal.copyBytes(pool, e * MX_PORT_PACKET_SIZE, bytes, 0, MX_PORT_PACKET_SIZE);
-  pool[e * MX_PORT_PACKET_SIZE + 8] = MX_PKT_TYPE_USER;
-  pool[e * MX_PORT_PACKET_SIZE + 9] = pool[e * MX_PORT_PACKET_SIZE + 10] = pool[e * MX_PORT_PACKET_SIZE + 11] = 0;
+  const at = e * MX_PORT_PACKET_SIZE;
+  hal.copyBytes(pool, at, bytes, 0, MX_PORT_PACKET_SIZE);
+  pool[at + 8] = pool[at + 9] = pool[at + 10] = pool[at + 11] = 0; // MX_PKT_TYPE_USER
   poolFree = link[e];
   link[e] = -1;
   if (tail[p] < 0) head[p] = e;
@@ -248,11 +266,13 @@ export function portQueue(proc: number, handle: unknown, bytes: unknown, size: u
   return MX_OK;
 }
 
-export function portWait(proc: number, handle: unknown, deadline: unknown, bytes: unknown, size: unknown): number {
-  const p = fastPort(proc, handle, size);
-  if (p < 0 || head[p] < 0 || !isU64(deadline)) return FALLBACK;
+export function mx_port_wait(handle: unknown, deadline: unknown, packet: unknown, size: unknown): number {
+  const p = fastPort(handle, size);
+  if (p < 0 || head[p] < 0 || !isU64(deadline)) return waitSlow(handle, deadline, packet, size);
   const e = head[p];
-  if (!hal.copyBytes(bytes, 0, pool, e * MX_PORT_PACKET_SIZE, MX_PORT_PACKET_SIZE)) return FALLBACK;
+  if (!hal.copyBytes(packetBytes(packet), 0, pool, e * MX_PORT_PACKET_SIZE, MX_PORT_PACKET_SIZE)) {
+    return waitSlow(handle, deadline, packet, size);
+  }
   popEntry(p);
   return MX_OK;
 }
