@@ -8,6 +8,11 @@
  * buffers larger than REUSE_MAX are not kept, to hand large memory back.
  *
  * A reply whose txid matches a call waiter never enters the queue: it is copied into the caller's buffers at once.
+ *
+ * An endpoint's queue is in two parts (dataplane/dataplane.ts): the oldest messages, if they are small and carry no
+ * handles, in the data plane (its prefix: mx_channel_write's and mx_channel_read's fast paths add and take them
+ * there), and the rest here (its suffix, `head`). The data plane reads `head`, `callers.head` and the tracker's
+ * observers to decide whether it may take a call, and keeps the tracker's `count` and READABLE exact when it does.
  */
 import {
   MX_CHANNEL_PEER_CLOSED,
@@ -38,6 +43,15 @@ import {
   handleReceive,
   handleRights,
 } from "./handle_table.ts";
+import {
+  channelCheck as dpChannelCheck,
+  channelCount as dpChannelCount,
+  channelCreate as dpChannelCreate,
+  channelDestroy as dpChannelDestroy,
+  channelPeek as dpChannelPeek,
+  channelPop as dpChannelPop,
+  setLimits as dpSetLimits,
+} from "#dataplane";
 import { limits } from "./limits.ts";
 import { hal } from "./platform.ts";
 import { StateTracker } from "./state_tracker.ts";
@@ -173,7 +187,8 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
 
 export class ChannelDispatcher extends Dispatcher {
   peer: ChannelDispatcher | null = null;
-  private head: Message | null = null;
+  /** The suffix of the queue (the data plane reads it: see the module comment). */
+  head: Message | null = null;
   private tail: Message | null = null;
   readonly callers = new WaiterQueue<CallWaiter>();
   declare readonly tracker: StateTracker;
@@ -255,11 +270,24 @@ export class ChannelDispatcher extends Dispatcher {
     this.tracker.update(0, MX_CHANNEL_READABLE);
   }
 
+  /** The size of the oldest message in the data plane's prefix, or -1 if the prefix is empty. */
+  private prefixSize(): number {
+    return this.dataIndex >= 0 ? dpChannelPeek(this.dataIndex) : -1;
+  }
+
+  /** Dequeues the oldest message (there is one): the prefix's, made a Message here, else the suffix's. */
   private pop(): Message {
-    const m = this.head as Message;
-    this.head = m.next;
-    if (this.head === null) this.tail = null;
-    m.next = null;
+    const size = this.prefixSize();
+    let m: Message;
+    if (size >= 0) {
+      m = allocMessage(size);
+      dpChannelPop(this.dataIndex, m.buf);
+    } else {
+      m = this.head as Message;
+      this.head = m.next;
+      if (this.head === null) this.tail = null;
+      m.next = null;
+    }
     if (--this.tracker.count === 0) this.tracker.update(MX_CHANNEL_READABLE, 0);
     return m;
   }
@@ -277,10 +305,11 @@ export class ChannelDispatcher extends Dispatcher {
     actualHandles: Out<number> | null | undefined,
     discard: boolean,
   ): number {
+    const prefixSize = this.prefixSize();
     const m = this.head;
-    if (m === null) return this.peer !== null ? MX_ERR_SHOULD_WAIT : MX_ERR_PEER_CLOSED;
-    const size = m.size;
-    const nh = m.nh;
+    if (prefixSize < 0 && m === null) return this.peer !== null ? MX_ERR_SHOULD_WAIT : MX_ERR_PEER_CLOSED;
+    const size = prefixSize >= 0 ? prefixSize : (m as Message).size;
+    const nh = prefixSize >= 0 ? 0 : (m as Message).nh;
     let status = MX_ERR_BUFFER_TOO_SMALL;
     if (size <= numBytes && nh <= numHandles) status = copyOut(this.pop(), bytes, numBytes, handles, numHandles);
     else if (discard) destroyMessage(this.pop());
@@ -313,6 +342,11 @@ export class ChannelDispatcher extends Dispatcher {
    */
   checkMessages(name: string, report: Report, travelling: number[]): void {
     let n = 0;
+    if (this.dataIndex >= 0) {
+      const problem = dpChannelCheck(this.dataIndex);
+      if (problem !== "") report(`${name}: ${problem}`);
+      n = dpChannelCount(this.dataIndex);
+    }
     let last: Message | null = null;
     for (let m = this.head; m !== null; last = m, m = m.next) {
       if (++n > 1_000_000) return report(`${name}: the message queue does not end`);
@@ -335,7 +369,11 @@ export class ChannelDispatcher extends Dispatcher {
   override onZeroHandles(): void {
     const peer = this.peer;
     this.peer = null;
-    while (this.head !== null) destroyMessage(this.pop());
+    while (this.tracker.count > 0) destroyMessage(this.pop());
+    if (this.dataIndex >= 0) {
+      dpChannelDestroy(this.dataIndex);
+      this.dataIndex = -1;
+    }
     if (peer !== null) peer.onPeerClosed();
   }
 
@@ -357,5 +395,12 @@ export function channelPair(): [ChannelDispatcher, ChannelDispatcher] {
   const b = new ChannelDispatcher();
   a.peer = b;
   b.peer = a;
+  // The data plane forgets at reset what the base heap's machine told it: each new channel tells it again.
+  dpSetLimits(limits.maxPacketsPerPort, limits.maxMessagesPerChannel);
+  const pair = dpChannelCreate(a, b);
+  if (pair >= 0) {
+    a.dataIndex = pair & 0xff;
+    b.dataIndex = pair >>> 8;
+  }
   return [a, b];
 }

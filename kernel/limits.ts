@@ -4,7 +4,7 @@
  * failed allocation, MX_ERR_NO_MEMORY, once the configured limit is reached. The firmware sets the limits at boot
  * from its manifest; tests lower them to reach the limits quickly.
  */
-import { portSetLimit } from "#dataplane";
+import { setLimits } from "#dataplane";
 import { MX_ERR_INVALID_ARGS, MX_OK } from "./constants.ts";
 
 export interface KernelLimits {
@@ -45,7 +45,7 @@ export function kernel_configure(l: Partial<KernelLimits>): number {
   limits.maxHandles = h;
   limits.maxPacketsPerPort = p;
   limits.maxMessagesPerChannel = m;
-  portSetLimit(p);
+  setLimits(p, m);
   return MX_OK;
 }
 

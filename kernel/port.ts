@@ -35,8 +35,8 @@ import {
   portCreate as dpPortCreate,
   portDestroy as dpPortDestroy,
   portPop as dpPortPop,
-  portSetLimit as dpPortSetLimit,
   portSetSlow as dpPortSetSlow,
+  setLimits as dpSetLimits,
 } from "#dataplane";
 import { limits } from "./limits.ts";
 import { copyPacketIn, copyPacketOut, PacketImage } from "./packet.ts";
@@ -168,7 +168,7 @@ export class PortDispatcher extends Dispatcher {
     super(type, null);
     if (type === MX_OBJ_TYPE_IOPORT2) {
       // The data plane forgets at reset what the base heap's machine told it: each new port tells it again.
-      dpPortSetLimit(limits.maxPacketsPerPort);
+      dpSetLimits(limits.maxPacketsPerPort, limits.maxMessagesPerChannel);
       this.dataIndex = dpPortCreate();
     }
   }

@@ -26,6 +26,7 @@ import { deadlinePassed, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupStatus } from "./handle_table.ts";
 import type { mx_channel_call_args_t, mx_handle_t, mx_status_t, Out } from "./types.ts";
 import { giveHandles, isHandleBuffer } from "./user_copy.ts";
+import { bindSlowPath, mx_channel_read, mx_channel_write } from "#dataplane";
 import { park, syncResult } from "./wait.ts";
 
 export function mx_channel_create(options: number, out0: Out<mx_handle_t>, out1: Out<mx_handle_t>): mx_status_t {
@@ -36,13 +37,18 @@ export function mx_channel_create(options: number, out0: Out<mx_handle_t>, out1:
   return giveHandles(out0, handleAlloc(a, MX_DEFAULT_CHANNEL_RIGHTS), out1, handleAlloc(b, MX_DEFAULT_CHANNEL_RIGHTS));
 }
 
-export function mx_channel_write(
-  handle: mx_handle_t,
-  options: number,
-  bytes: Uint8Array | null,
-  num_bytes: number,
-  handles: Uint32Array | number[] | null,
-  num_handles: number,
+/*
+ * mx_channel_write and mx_channel_read are the data plane's entries (dataplane/dataplane.ts): one call into compiled
+ * code that does the whole syscall when it is plain, and otherwise hands it, arguments unchanged, to these.
+ */
+
+function channelWriteSlow(
+  handle: unknown,
+  options: unknown,
+  bytes: unknown,
+  num_bytes: unknown,
+  handles: unknown,
+  num_handles: unknown,
 ): mx_status_t {
   if (kernelWork) kernel_enter();
   if (options !== 0) return MX_ERR_INVALID_ARGS;
@@ -55,15 +61,15 @@ export function mx_channel_write(
   return (ch as ChannelDispatcher).write(bytes, nb, handles, nh);
 }
 
-export function mx_channel_read(
-  handle: mx_handle_t,
-  options: number,
-  bytes: Uint8Array | null,
-  handles: Uint32Array | number[] | null,
-  num_bytes: number,
-  num_handles: number,
-  actual_bytes: Out<number> | null,
-  actual_handles: Out<number> | null,
+function channelReadSlow(
+  handle: unknown,
+  options: unknown,
+  bytes: unknown,
+  handles: unknown,
+  num_bytes: unknown,
+  num_handles: unknown,
+  actual_bytes: unknown,
+  actual_handles: unknown,
 ): mx_status_t {
   if (kernelWork) kernel_enter();
   const ch = handleGet(handle, MX_RIGHT_READ, MX_OBJ_TYPE_CHANNEL);
@@ -77,11 +83,15 @@ export function mx_channel_read(
     handles,
     num_bytes >>> 0,
     num_handles >>> 0,
-    actual_bytes,
-    actual_handles,
+    actual_bytes as Out<number> | null | undefined,
+    actual_handles as Out<number> | null | undefined,
     options !== 0,
   );
 }
+
+bindSlowPath("mx_channel_write", channelWriteSlow);
+bindSlowPath("mx_channel_read", channelReadSlow);
+export { mx_channel_read, mx_channel_write };
 
 /** mx_channel_call up to the point of blocking. */
 export function channelCallCore(

@@ -30,7 +30,7 @@ import {
 import { hi32, isOut, isU32, isU64, lo32, toBig } from "./args.ts";
 import { deadlinePassed, drainInterrupts, interruptsBound, kernel_enter, kernelWork } from "./clock.ts";
 import { handleAlloc, handleGet, handleRoom, lookupRights, lookupStatus } from "./handle_table.ts";
-import { bindSlowPaths, mx_port_queue, mx_port_wait } from "#dataplane";
+import { bindPacketSample, bindSlowPath, mx_port_queue, mx_port_wait } from "#dataplane";
 import { mx_port_packet_t } from "./packet.ts";
 import { limits } from "./limits.ts";
 import { PortDispatcher, PortObserver, userPacket } from "./port.ts";
@@ -116,7 +116,9 @@ function portWaitSlow(handle: unknown, deadline: unknown, packet: unknown, size:
   return status === BLOCKED ? syncResult(status) : status; // the usual case returns without another call
 }
 
-bindSlowPaths(portQueueSlow, portWaitSlow, new mx_port_packet_t());
+bindSlowPath("mx_port_queue", portQueueSlow);
+bindSlowPath("mx_port_wait", portWaitSlow);
+bindPacketSample(new mx_port_packet_t());
 /** mx_port_queue(handle, packet, size) and mx_port_wait(handle, deadline, packet, size): the data plane's entries. */
 export { mx_port_queue, mx_port_wait };
 

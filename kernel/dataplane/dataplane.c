@@ -19,8 +19,11 @@
 #define MX_ERR_BAD_HANDLE (-11)
 #define MX_ERR_WRONG_TYPE (-12)
 #define MX_ERR_ACCESS_DENIED (-30)
+#define MX_OBJ_TYPE_CHANNEL 4
 #define MX_OBJ_TYPE_IOPORT2 20
+#define MX_RIGHT_READ (1u << 2)
 #define MX_RIGHT_WRITE (1u << 3)
+#define MX_CHANNEL_READABLE (1 << 0)
 #define PACKET_SIZE 48
 #define PACKET_TYPE_OFFSET 8
 
@@ -36,6 +39,9 @@
 
 #define PORTS 64
 #define POOL_PACKETS 64 /* PREFIX_POOL_PACKETS in dataplane.ts */
+#define ENDPOINTS 64
+#define MESSAGE_BLOCKS 32    /* PREFIX_POOL_MESSAGES */
+#define MESSAGE_BLOCK_SIZE 128 /* PREFIX_MESSAGE_BYTES */
 
 /* One process's handle table; its arrays grow from the C heap, by doubling, up to 65,536 slots. */
 typedef struct {
@@ -62,6 +68,31 @@ static uint8_t pool_link[POOL_PACKETS]; /* next entry plus one */
 static uint32_t pool_free;              /* a free entry plus one; 0: take a fresh one */
 static uint32_t pool_fresh;             /* entries never used start here */
 static uint32_t packet_limit;
+
+/*
+ * A channel endpoint: its prefix of messages (bytes only, each in one block), its peer, and pointers to the five
+ * fields of the control plane's objects that the fast paths read or write (channelCreate says which). XS never
+ * moves a slot, and the endpoint is destroyed when its object's last handle goes, before the object can be
+ * collected, so the pointers stay valid for exactly as long as they are used.
+ */
+typedef struct {
+	txSlot* signals;   /* tracker.signals: written */
+	txSlot* count;     /* tracker.count (messages queued, prefix and suffix): written */
+	txSlot* observers; /* tracker.head: null when nobody observes the endpoint */
+	txSlot* suffix;    /* the endpoint's own head: null when the control plane queues nothing behind the prefix */
+	txSlot* callers;   /* callers.head: null when no mx_channel_call waits for a reply here */
+	uint8_t peer;      /* endpoint plus one; 0: closed */
+	uint8_t head, tail; /* message block plus one; 0: empty */
+	uint8_t in_use;
+	uint32_t prefix_count;
+} endpoint_t;
+
+static endpoint_t endpoints[ENDPOINTS];
+static uint8_t blocks[MESSAGE_BLOCKS][MESSAGE_BLOCK_SIZE];
+static uint8_t block_size[MESSAGE_BLOCKS]; /* a message's size less one: 1..128 bytes */
+static uint8_t block_link[MESSAGE_BLOCKS];
+static uint32_t block_free, block_fresh; /* as pool_free, pool_fresh */
+static uint32_t message_limit;
 
 /* Integer arguments the kernel itself passes (never a caller's value): anything else is a kernel bug. */
 static txInteger int_arg(xsMachine* the, int index, txInteger limit)
@@ -346,9 +377,11 @@ static void fx_port_destroy(xsMachine* the)
 	p->state = 0;
 }
 
-static void fx_port_set_limit(xsMachine* the)
+/* (maxPacketsPerPort, maxMessagesPerChannel) */
+static void fx_set_limits(xsMachine* the)
 {
 	packet_limit = (uint32_t)int_arg(the, 0, 0x7fffffff);
+	message_limit = (uint32_t)int_arg(the, 1, 0x7fffffff);
 }
 
 static void fx_port_set_slow(xsMachine* the)
@@ -388,6 +421,132 @@ static void fx_port_check(xsMachine* the)
 	xsResult = xsString(n != p->count   ? "its prefix count disagrees with its packets"
 	                    : last != p->tail ? "its prefix's tail is not its last packet"
 	                                      : "");
+}
+
+/* An own data property of `object` (a JavaScript object reference) named `name`, or NULL. */
+static txSlot* own_field(xsMachine* the, txSlot* object, const char* name)
+{
+	if (object->kind != XS_REFERENCE_KIND)
+		return NULL;
+	txID id = xsID(name);
+	for (txSlot* p = object->value.reference->next; p; p = p->next)
+		if (p->ID == id && !(p->flag & XS_INTERNAL_FLAG) && p->kind != XS_ACCESSOR_KIND)
+			return p;
+	return NULL;
+}
+
+static endpoint_t* endpoint_arg(xsMachine* the, int index)
+{
+	endpoint_t* e = &endpoints[int_arg(the, index, ENDPOINTS)];
+	if (!e->in_use)
+		xsRangeError("dataplane: endpoint %d is free", (int)(e - endpoints));
+	return e;
+}
+
+/* Fills `e` from channel endpoint object `d`; false if it lacks a field the fast paths need. */
+static bool attach_endpoint(xsMachine* the, endpoint_t* e, txSlot* d)
+{
+	txSlot* tracker = own_field(the, d, "tracker");
+	txSlot* callers = own_field(the, d, "callers");
+	*e = (endpoint_t){
+		.signals = tracker ? own_field(the, tracker, "signals") : NULL,
+		.count = tracker ? own_field(the, tracker, "count") : NULL,
+		.observers = tracker ? own_field(the, tracker, "head") : NULL,
+		.suffix = own_field(the, d, "head"),
+		.callers = callers ? own_field(the, callers, "head") : NULL,
+		.in_use = 1,
+	};
+	return e->signals && e->signals->kind == XS_INTEGER_KIND && e->count && e->count->kind == XS_INTEGER_KIND &&
+	       e->observers && e->suffix && e->callers;
+}
+
+/* (a, b): two connected channel endpoint objects; a's index | b's index << 8, or -1 if none are left. */
+static void fx_channel_create(xsMachine* the)
+{
+	int a = -1, b = -1;
+	for (int i = 0; i < ENDPOINTS && b < 0; i++)
+		if (!endpoints[i].in_use) {
+			if (a < 0)
+				a = i;
+			else
+				b = i;
+		}
+	if (b < 0 || !attach_endpoint(the, &endpoints[a], mxArgv(0)) || !attach_endpoint(the, &endpoints[b], mxArgv(1))) {
+		if (a >= 0)
+			endpoints[a].in_use = 0;
+		xsResult = xsInteger(-1);
+		return;
+	}
+	endpoints[a].peer = (uint8_t)(b + 1);
+	endpoints[b].peer = (uint8_t)(a + 1);
+	xsResult = xsInteger(a | b << 8);
+}
+
+static unsigned pop_message(endpoint_t* e)
+{
+	unsigned block = e->head - 1u;
+	e->head = block_link[block];
+	if (!e->head)
+		e->tail = 0;
+	e->prefix_count--;
+	block_link[block] = (uint8_t)block_free;
+	block_free = block + 1;
+	return block;
+}
+
+/* (endpoint): its prefix dropped, its peer told it is gone (the control plane has emptied it first). */
+static void fx_channel_destroy(xsMachine* the)
+{
+	endpoint_t* e = endpoint_arg(the, 0);
+	while (e->head)
+		pop_message(e);
+	if (e->peer)
+		endpoints[e->peer - 1].peer = 0;
+	*e = (endpoint_t){ 0 };
+}
+
+static void fx_channel_count(xsMachine* the)
+{
+	xsResult = xsInteger((txInteger)endpoint_arg(the, 0)->prefix_count);
+}
+
+/* (endpoint): the size of the oldest prefix message, or -1. */
+static void fx_channel_peek(xsMachine* the)
+{
+	endpoint_t* e = endpoint_arg(the, 0);
+	xsResult = xsInteger(e->head ? block_size[e->head - 1] + 1 : -1);
+}
+
+/* (endpoint, dst): the oldest prefix message moved into the kernel's buffer dst; its size, or -1. */
+static void fx_channel_pop(xsMachine* the)
+{
+	endpoint_t* e = endpoint_arg(the, 0);
+	uint8_t* dst;
+	txInteger length;
+	if (!e->head) {
+		xsResult = xsInteger(-1);
+		return;
+	}
+	unsigned size = block_size[e->head - 1] + 1u;
+	if (!runtime_uint8_array(the, mxArgv(1), &dst, &length, true) || length < (txInteger)size)
+		xsTypeError("dataplane: channelPop needs room for the message");
+	memcpy(dst, blocks[pop_message(e)], size);
+	xsResult = xsInteger((txInteger)size);
+}
+
+static void fx_channel_check(xsMachine* the)
+{
+	endpoint_t* e = endpoint_arg(the, 0);
+	unsigned n = 0, last = 0;
+	for (unsigned b = e->head; b; last = b, b = block_link[b - 1])
+		if (++n > MESSAGE_BLOCKS) {
+			xsResult = xsString("its prefix does not end");
+			return;
+		}
+	xsResult = xsString(n != e->prefix_count                        ? "its prefix count disagrees with its messages"
+	                    : last != e->tail                           ? "its prefix's tail is not its last message"
+	                    : e->peer && endpoints[e->peer - 1].peer != (uint8_t)(e - endpoints + 1) ? "its peer is not linked back"
+	                                                                : "");
 }
 
 /*
@@ -465,14 +624,22 @@ static port_t* fast_port(txSlot* handle, txSlot* size)
 	return obj ? &ports[obj - 1] : NULL;
 }
 
+/* Hands the call, its `argc` arguments unchanged (missing ones undefined), to the entry's slowPath. */
 static void slow_path(xsMachine* the, int argc)
 {
+	static txID slow_path_id;
+	if (!slow_path_id)
+		slow_path_id = xsID("slowPath");
 	xsVars(1);
-	xsVar(0) = xsGet(xsFunction, xsID("slowPath"));
-	if (argc == 3)
-		xsResult = xsCallFunction3(xsVar(0), xsUndefined, *arg(the, 0), *arg(the, 1), *arg(the, 2));
-	else
-		xsResult = xsCallFunction4(xsVar(0), xsUndefined, *arg(the, 0), *arg(the, 1), *arg(the, 2), *arg(the, 3));
+	xsVar(0) = xsGet(xsFunction, slow_path_id);
+	xsOverflow(-XS_FRAME_COUNT - argc);
+	fxPush(xsUndefined);
+	fxPush(xsVar(0));
+	fxCall(the);
+	for (int i = 0; i < argc; i++)
+		fxPush(*arg(the, i));
+	fxRunCount(the, argc);
+	xsResult = fxPop();
 }
 
 /* mx_port_queue(handle, packet, size): a USER packet appended to a V2 port's prefix. */
@@ -521,16 +688,112 @@ static void fx_mx_port_wait(xsMachine* the)
 	xsResult = xsInteger(MX_OK);
 }
 
-/* (queueSlow, waitSlow, packetSample), once, while the kernel is preloaded: kept on the two entries. */
-static void fx_bind_slow_paths(xsMachine* the)
+/* A strictly-0 options word, a count in 1..limit, or an integer: the argument kinds the fast paths take as they are. */
+static int32_t small_count(txSlot* slot, int32_t limit)
+{
+	if (slot->kind == XS_INTEGER_KIND)
+		return slot->value.integer >= 1 && slot->value.integer <= limit ? slot->value.integer : -1;
+	if (slot->kind == XS_NUMBER_KIND && slot->value.number >= 1 && slot->value.number <= limit &&
+	    slot->value.number == (int32_t)slot->value.number)
+		return (int32_t)slot->value.number;
+	return -1;
+}
+
+static bool is_nullish(txSlot* slot)
+{
+	return slot->kind == XS_UNDEFINED_KIND || slot->kind == XS_NULL_KIND;
+}
+
+/* The data-plane endpoint a live channel handle with `need` names; NULL otherwise. */
+static endpoint_t* fast_endpoint(txSlot* handle, uint32_t need)
+{
+	if (kernel_work)
+		return NULL;
+	table_t* t = &tables[current_process];
+	txInteger r = lookup(t, handle_value(handle), need, MX_OBJ_TYPE_CHANNEL);
+	if (r < 0)
+		return NULL;
+	int16_t obj = t->obj[r & SLOT_MASK];
+	return obj ? &endpoints[obj - 1] : NULL;
+}
+
+/* mx_channel_write(handle, options, bytes, num_bytes, handles, num_handles): bytes only, to an unobserved peer. */
+static void fx_mx_channel_write(xsMachine* the)
+{
+	endpoint_t* e = is_zero(arg(the, 1)) ? fast_endpoint(arg(the, 0), MX_RIGHT_WRITE) : NULL;
+	endpoint_t* peer = e && e->peer ? &endpoints[e->peer - 1] : NULL;
+	int32_t n = small_count(arg(the, 3), MESSAGE_BLOCK_SIZE);
+	uint8_t* src;
+	txInteger length;
+	if (!peer || n < 0 || !is_zero(arg(the, 5)) || !is_nullish(arg(the, 4)) || peer->observers->kind != XS_NULL_KIND ||
+	    peer->suffix->kind != XS_NULL_KIND || peer->callers->kind != XS_NULL_KIND ||
+	    peer->count->kind != XS_INTEGER_KIND || peer->signals->kind != XS_INTEGER_KIND ||
+	    (uint32_t)peer->count->value.integer >= message_limit ||
+	    (!block_free && block_fresh >= MESSAGE_BLOCKS) || !runtime_uint8_array(the, arg(the, 2), &src, &length, false) ||
+	    length < n) {
+		slow_path(the, 6);
+		return;
+	}
+	unsigned block;
+	if (block_free) {
+		block = block_free - 1;
+		block_free = block_link[block];
+	} else {
+		block = block_fresh++;
+	}
+	memcpy(blocks[block], src, (size_t)n);
+	block_size[block] = (uint8_t)(n - 1); /* 1..128 stored as 0..127 */
+	block_link[block] = 0;
+	if (peer->tail)
+		block_link[peer->tail - 1] = (uint8_t)(block + 1);
+	else
+		peer->head = (uint8_t)(block + 1);
+	peer->tail = (uint8_t)(block + 1);
+	peer->prefix_count++;
+	peer->count->value.integer++;
+	peer->signals->value.integer |= MX_CHANNEL_READABLE;
+	xsResult = xsInteger(MX_OK);
+}
+
+/* mx_channel_read(handle, options, bytes, handles, num_bytes, num_handles, actual_bytes, actual_handles). */
+static void fx_mx_channel_read(xsMachine* the)
+{
+	endpoint_t* e = fast_endpoint(arg(the, 0), MX_RIGHT_READ);
+	unsigned size = e && e->head ? block_size[e->head - 1] + 1u : 0;
+	txSlot* capacity = arg(the, 4);
+	uint8_t* dst;
+	txInteger length;
+	if (!size || !is_zero(arg(the, 1)) || e->observers->kind != XS_NULL_KIND || e->count->kind != XS_INTEGER_KIND ||
+	    e->signals->kind != XS_INTEGER_KIND ||
+	    small_count(capacity, 0x7fffffff) < (int32_t)size || arg(the, 5)->kind != XS_INTEGER_KIND ||
+	    !is_nullish(arg(the, 6)) || !is_nullish(arg(the, 7)) ||
+	    !runtime_uint8_array(the, arg(the, 2), &dst, &length, true) || length < small_count(capacity, 0x7fffffff)) {
+		slow_path(the, 8);
+		return;
+	}
+	memcpy(dst, blocks[pop_message(e)], size);
+	if (--e->count->value.integer == 0)
+		e->signals->value.integer &= ~MX_CHANNEL_READABLE;
+	xsResult = xsInteger(MX_OK);
+}
+
+/* (name, slowPath): the control plane's implementation of entry `name`, kept on it, once, while the kernel is
+ * preloaded. */
+static void fx_bind_slow_path(xsMachine* the)
+{
+	xsVars(1);
+	xsVar(0) = xsGet(xsThis, xsToID(xsArg(0)));
+	xsDefine(xsVar(0), xsID("slowPath"), xsArg(1), xsDontEnum | xsDontSet | xsDontDelete);
+}
+
+/* (packetSample): a genuine mx_port_packet_t, kept on the port entries, that teaches them its private field. */
+static void fx_bind_packet_sample(xsMachine* the)
 {
 	xsVars(1);
 	xsVar(0) = xsGet(xsThis, xsID("mx_port_queue"));
-	xsDefine(xsVar(0), xsID("slowPath"), xsArg(0), xsDontEnum | xsDontSet | xsDontDelete);
-	xsDefine(xsVar(0), xsID("packetSample"), xsArg(2), xsDontEnum | xsDontSet | xsDontDelete);
+	xsDefine(xsVar(0), xsID("packetSample"), xsArg(0), xsDontEnum | xsDontSet | xsDontDelete);
 	xsVar(0) = xsGet(xsThis, xsID("mx_port_wait"));
-	xsDefine(xsVar(0), xsID("slowPath"), xsArg(1), xsDontEnum | xsDontSet | xsDontDelete);
-	xsDefine(xsVar(0), xsID("packetSample"), xsArg(2), xsDontEnum | xsDontSet | xsDontDelete);
+	xsDefine(xsVar(0), xsID("packetSample"), xsArg(0), xsDontEnum | xsDontSet | xsDontDelete);
 }
 
 static void fx_set_kernel_work(xsMachine* the)
@@ -552,14 +815,23 @@ static void install(xsMachine* the)
 		{ "handleCheck", fx_handle_check, 1 },
 		{ "portCreate", fx_port_create, 0 },
 		{ "portDestroy", fx_port_destroy, 1 },
-		{ "portSetLimit", fx_port_set_limit, 1 },
+		{ "setLimits", fx_set_limits, 2 },
 		{ "portSetSlow", fx_port_set_slow, 2 },
 		{ "portCount", fx_port_count, 1 },
 		{ "portPop", fx_port_pop, 2 },
 		{ "portCheck", fx_port_check, 1 },
 		{ "mx_port_queue", fx_mx_port_queue, 3 },
 		{ "mx_port_wait", fx_mx_port_wait, 4 },
-		{ "bindSlowPaths", fx_bind_slow_paths, 3 },
+		{ "mx_channel_write", fx_mx_channel_write, 6 },
+		{ "mx_channel_read", fx_mx_channel_read, 8 },
+		{ "bindSlowPath", fx_bind_slow_path, 2 },
+		{ "bindPacketSample", fx_bind_packet_sample, 1 },
+		{ "channelCreate", fx_channel_create, 2 },
+		{ "channelDestroy", fx_channel_destroy, 1 },
+		{ "channelCount", fx_channel_count, 1 },
+		{ "channelPeek", fx_channel_peek, 1 },
+		{ "channelPop", fx_channel_pop, 2 },
+		{ "channelCheck", fx_channel_check, 1 },
 		{ "setKernelWork", fx_set_kernel_work, 1 },
 	};
 	xsVars(1);

@@ -21,6 +21,10 @@
  *   packets), the control plane queues behind it (its "suffix"); while a port has a suffix, waiters, or no handles,
  *   the control plane marks it `slow` and the fast queue path falls back. So the queue's order is always prefix then
  *   suffix, and no path can reorder it.
+ * - Channel endpoints' message queues, the same way: a prefix of messages of bytes only (up to 128 bytes each, in a
+ *   pool of fixed size), then the control plane's suffix (messages with handles, larger ones, and any written while
+ *   the endpoint was slow). Here the data plane reads whether the endpoint is slow from the control plane's own
+ *   fields, and keeps two of them exact: channelCreate says which.
  *
  * The fall-back rule: a fast path either completes the whole syscall exactly as the control plane would (same
  * status, same out-parameters, same packets, same order) or changes nothing and hands the call, with the same
@@ -36,6 +40,28 @@ export const SLOT_IN_TRANSIT = 2;
 /** Packets the prefix pool holds, shared by all ports: 3.5 KiB of RAM on the device. Its size decides only how
  * often queuing takes the slow path, never a result, so the two implementations could even differ. */
 export const PREFIX_POOL_PACKETS = 64;
+/** Messages the channels' prefix pool holds, and the largest message it takes (4 KiB of RAM on the device). */
+export const PREFIX_POOL_MESSAGES = 32;
+export const PREFIX_MESSAGE_BYTES = 128;
+
+/** What the data plane reads and writes of a channel endpoint object (channel.ts ChannelDispatcher). */
+export interface EndpointFields {
+  /** The suffix's first message: null when the prefix is the whole queue. */
+  readonly head: unknown;
+  /** mx_channel_call waiters for a reply on this endpoint: null when none. */
+  readonly callers: { readonly head: unknown };
+  readonly tracker: {
+    /** The endpoint's signal word: the fast paths set and clear READABLE in it. */
+    signals: number;
+    /** Messages queued, prefix and suffix: the fast paths count them in and out. */
+    count: number;
+    /** Observers: null when nobody observes the endpoint. */
+    readonly head: unknown;
+  };
+}
+
+/** The syscalls whose entries are the data plane's. */
+export type SyscallEntry = "mx_port_queue" | "mx_port_wait" | "mx_channel_write" | "mx_channel_read";
 
 /** The data plane's functions, as both implementations export them (module-level bindings: one call each). */
 export interface DataPlane {
@@ -64,8 +90,8 @@ export interface DataPlane {
   portCreate(): number;
   /** Drops the prefix's packets and frees the index (the port has no handles left). */
   portDestroy(port: number): void;
-  /** Sets the per-port packet limit (the kernel's maxPacketsPerPort) that the fast queue path obeys. */
-  portSetLimit(limit: number): void;
+  /** The kernel's maxPacketsPerPort and maxMessagesPerChannel, which the fast paths obey. */
+  setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number): void;
   /** Marks a port slow (the fast queue path falls back) or not. */
   portSetSlow(port: number, slow: boolean): void;
   /** Packets in the prefix. */
@@ -75,21 +101,51 @@ export interface DataPlane {
   /** "" or a description of the first problem in a port's prefix or the pool. */
   portCheck(port: number): string;
 
+  /**
+   * A connected pair of endpoints for channel objects `a` and `b`: `a's index | b's index << 8`, or -1 if none
+   * are left (the channel then lives in the control plane). From now until channelDestroy the data plane reads and
+   * writes the EndpointFields of both objects: the control plane must keep them where they are.
+   */
+  channelCreate(a: EndpointFields, b: EndpointFields): number;
+  /** Frees an endpoint (its object has no handles left and the control plane has emptied it); its peer is closed. */
+  channelDestroy(endpoint: number): void;
+  /** Messages in an endpoint's prefix. */
+  channelCount(endpoint: number): number;
+  /** The size of the oldest prefix message, or -1. */
+  channelPeek(endpoint: number): number;
+  /** Moves the oldest prefix message into `dst` (a kernel buffer at least its size); its size, or -1 if none. */
+  channelPop(endpoint: number, dst: Uint8Array): number;
+  /** "" or a description of the first problem in an endpoint's prefix or its peer link. */
+  channelCheck(endpoint: number): string;
+
   /** Whether deadlines are armed (clock.ts kernelWork): while they are, every syscall enters the control plane. */
   setKernelWork(work: boolean): void;
   /**
-   * The syscall entries themselves (kernel/index.ts exports them): mx_port_queue's common path appends a USER
-   * packet (the 48 bytes of the packet argument, type forced to USER) to a V2 port's prefix through a handle with
-   * WRITE, size 0; mx_port_wait's moves the oldest prefix packet of such a port into the packet argument, given a
-   * valid deadline. Anything else goes on to the slow paths bound below, with the same arguments.
+   * The syscall entries themselves (kernel/index.ts exports them), each the whole syscall when it is plain:
+   * - mx_port_queue appends a USER packet (the 48 bytes of the packet argument, type forced to USER) to a V2
+   *   port's prefix through a handle with WRITE, size 0;
+   * - mx_port_wait moves the oldest prefix packet of such a port into the packet argument, given a valid deadline;
+   * - mx_channel_write appends 1..128 bytes, no handles, options 0, to the prefix of a peer nobody observes or calls
+   *   through, with no suffix, below the message limit; it sets the peer's READABLE and counts the message;
+   * - mx_channel_read moves the oldest prefix message of an endpoint nobody observes into a buffer that holds it,
+   *   options 0, no size out-parameters; it counts the message out and clears READABLE with the last one.
+   * Anything else goes on to the slow path bound to the entry, with the same arguments.
    */
   mx_port_queue(handle: unknown, packet: unknown, size: unknown): number;
   mx_port_wait(handle: unknown, deadline: unknown, packet: unknown, size: unknown): number;
-  /** Binds the control plane's implementations of the two syscalls, and a genuine packet (whose private field
-   * the device's entries learn to recognise). Once, when the kernel is loaded. */
-  bindSlowPaths(
-    queueSlow: (handle: unknown, packet: unknown, size: unknown) => number,
-    waitSlow: (handle: unknown, deadline: unknown, packet: unknown, size: unknown) => number,
-    packetSample: object,
-  ): void;
+  mx_channel_write(handle: unknown, options: unknown, bytes: unknown, numBytes: unknown, handles: unknown, numHandles: unknown): number;
+  mx_channel_read(
+    handle: unknown,
+    options: unknown,
+    bytes: unknown,
+    handles: unknown,
+    numBytes: unknown,
+    numHandles: unknown,
+    actualBytes: unknown,
+    actualHandles: unknown,
+  ): number;
+  /** Binds the control plane's implementation of the entry `name`. Once, when the kernel is loaded. */
+  bindSlowPath(name: SyscallEntry, slowPath: (...args: never[]) => number): void;
+  /** A genuine packet, whose private field the device's port entries learn to recognise. Once, at load. */
+  bindPacketSample(packetSample: object): void;
 }

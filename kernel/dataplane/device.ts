@@ -26,15 +26,24 @@ export const {
   handleCheck,
   portCreate,
   portDestroy,
-  portSetLimit,
+  setLimits,
   portSetSlow,
   portCount,
   portPop,
   portCheck,
+  channelCreate,
+  channelDestroy,
+  channelCount,
+  channelPeek,
+  channelPop,
+  channelCheck,
   setKernelWork,
   mx_port_queue,
   mx_port_wait,
+  mx_channel_write,
+  mx_channel_read,
 } = dp;
 
-export const bindSlowPaths: DataPlane["bindSlowPaths"] = (queueSlow, waitSlow, packetSample) =>
-  dp.bindSlowPaths(queueSlow, waitSlow, packetSample);
+// These two find the entries on the data plane object (`this`), so they are called as its methods.
+export const bindSlowPath: DataPlane["bindSlowPath"] = (name, slowPath) => dp.bindSlowPath(name, slowPath);
+export const bindPacketSample: DataPlane["bindPacketSample"] = (sample) => dp.bindPacketSample(sample);

@@ -8,14 +8,27 @@ import {
   MX_ERR_ACCESS_DENIED,
   MX_ERR_BAD_HANDLE,
   MX_ERR_WRONG_TYPE,
+  MX_CHANNEL_READABLE,
+  MX_OBJ_TYPE_CHANNEL,
   MX_OBJ_TYPE_IOPORT2,
   MX_OK,
   MX_PORT_PACKET_SIZE,
+  MX_RIGHT_READ,
   MX_RIGHT_WRITE,
 } from "../constants.ts";
 import { packetBytes } from "../packet.ts";
 import { hal } from "../platform.ts";
-import { type DataPlane, PREFIX_POOL_PACKETS, SLOT_FREE, SLOT_IN_TRANSIT, SLOT_LIVE } from "./dataplane.ts";
+import {
+  type DataPlane,
+  type EndpointFields,
+  PREFIX_MESSAGE_BYTES,
+  PREFIX_POOL_MESSAGES,
+  PREFIX_POOL_PACKETS,
+  SLOT_FREE,
+  SLOT_IN_TRANSIT,
+  SLOT_LIVE,
+  type SyscallEntry,
+} from "./dataplane.ts";
 
 const SLOT_BITS = 16;
 const SLOT_MASK = 0xffff;
@@ -166,6 +179,7 @@ const count = new Int32Array(PORTS);
 /** Per port: 0 free, 1 in use, 2 in use and slow. */
 const portState = new Uint8Array(PORTS);
 let packetLimit = 0;
+let messageLimit = 0;
 for (let i = PREFIX_POOL_PACKETS - 1; i >= 0; i--) {
   link[i] = poolFree;
   poolFree = i;
@@ -195,8 +209,9 @@ export function portDestroy(p: number): void {
   portState[p] = 0;
 }
 
-export function portSetLimit(limit: number): void {
-  packetLimit = limit;
+export function setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number): void {
+  packetLimit = maxPacketsPerPort;
+  messageLimit = maxMessagesPerChannel;
 }
 
 export function portSetSlow(p: number, slow: boolean): void {
@@ -224,22 +239,115 @@ export function portCheck(p: number): string {
   return "";
 }
 
+/*
+ * Channel endpoints: the object itself stands for dataplane.c's pointers to its fields.
+ */
+const ENDPOINTS = 64;
+const blocks = new Uint8Array(PREFIX_POOL_MESSAGES * PREFIX_MESSAGE_BYTES);
+const blockSize = new Uint8Array(PREFIX_POOL_MESSAGES);
+const blockLink = new Int16Array(PREFIX_POOL_MESSAGES);
+let blockFree = -1;
+for (let i = PREFIX_POOL_MESSAGES - 1; i >= 0; i--) {
+  blockLink[i] = blockFree;
+  blockFree = i;
+}
+const endpointObject: (EndpointFields | null)[] = new Array<EndpointFields | null>(ENDPOINTS).fill(null);
+const endpointPeer = new Int16Array(ENDPOINTS).fill(-1);
+const endpointHead = new Int16Array(ENDPOINTS).fill(-1);
+const endpointTail = new Int16Array(ENDPOINTS).fill(-1);
+const endpointCount = new Int32Array(ENDPOINTS);
+
+export function channelCreate(a: EndpointFields, b: EndpointFields): number {
+  const i = endpointObject.indexOf(null);
+  const j = i < 0 ? -1 : endpointObject.indexOf(null, i + 1);
+  if (j < 0) return -1;
+  for (const [e, d, peer] of [[i, a, j], [j, b, i]] as const) {
+    endpointObject[e] = d;
+    endpointPeer[e] = peer;
+    endpointHead[e] = endpointTail[e] = -1;
+    endpointCount[e] = 0;
+  }
+  return i | (j << 8);
+}
+
+function liveEndpoint(e: number): number {
+  if (endpointObject[e] === null) throw new RangeError(`dataplane: endpoint ${e} is free`);
+  return e;
+}
+
+function popMessage(e: number): number {
+  const b = endpointHead[e];
+  endpointHead[e] = blockLink[b];
+  if (endpointHead[e] < 0) endpointTail[e] = -1;
+  endpointCount[e]--;
+  blockLink[b] = blockFree;
+  blockFree = b;
+  return b;
+}
+
+export function channelDestroy(e: number): void {
+  liveEndpoint(e);
+  while (endpointHead[e] >= 0) popMessage(e);
+  if (endpointPeer[e] >= 0) endpointPeer[endpointPeer[e]] = -1;
+  endpointPeer[e] = -1;
+  endpointObject[e] = null;
+}
+
+export function channelCount(e: number): number {
+  return endpointCount[liveEndpoint(e)];
+}
+
+export function channelPeek(e: number): number {
+  liveEndpoint(e);
+  return endpointHead[e] < 0 ? -1 : blockSize[endpointHead[e]] + 1;
+}
+
+export function channelPop(e: number, dst: Uint8Array): number {
+  const size = channelPeek(e);
+  if (size < 0) return -1;
+  if (dst.length < size) throw new TypeError("dataplane: channelPop needs room for the message");
+  const b = popMessage(e);
+  dst.set(blocks.subarray(b * PREFIX_MESSAGE_BYTES, b * PREFIX_MESSAGE_BYTES + size));
+  return size;
+}
+
+export function channelCheck(e: number): string {
+  liveEndpoint(e);
+  let n = 0;
+  let last = -1;
+  for (let b = endpointHead[e]; b >= 0; last = b, b = blockLink[b]) if (++n > PREFIX_POOL_MESSAGES) return "its prefix does not end";
+  if (n !== endpointCount[e]) return "its prefix count disagrees with its messages";
+  if (last !== endpointTail[e]) return "its prefix's tail is not its last message";
+  if (endpointPeer[e] >= 0 && endpointPeer[endpointPeer[e]] !== e) return "its peer is not linked back";
+  return "";
+}
+
 /* The syscall entries (dataplane.c says why they are shaped so). */
 const PROCESS = 0;
 let kernelWork = false;
-let queueSlow: (handle: unknown, packet: unknown, size: unknown) => number = () => {
-  throw new Error("dataplane: no slow paths bound");
+type SlowPath = (...args: unknown[]) => number;
+const unbound: SlowPath = () => {
+  throw new Error("dataplane: no slow path bound");
 };
-let waitSlow: (handle: unknown, deadline: unknown, packet: unknown, size: unknown) => number = queueSlow;
+let queueSlow = unbound;
+let waitSlow = unbound;
+let writeSlow = unbound;
+let readSlow = unbound;
 
 export function setKernelWork(work: boolean): void {
   kernelWork = work;
 }
 
-export function bindSlowPaths(q: typeof queueSlow, w: typeof waitSlow, _packetSample: object): void {
-  queueSlow = q;
-  waitSlow = w;
+export function bindSlowPath(name: SyscallEntry, slowPath: (...args: never[]) => number): void {
+  const f = slowPath as SlowPath;
+  if (name === "mx_port_queue") queueSlow = f;
+  else if (name === "mx_port_wait") waitSlow = f;
+  else if (name === "mx_channel_write") writeSlow = f;
+  else readSlow = f;
 }
+
+/** Node's entries recognise packets with packet.ts's own brand check. */
+export function bindPacketSample(_packetSample: object): void {}
 
 /** The port a live V2 port handle names with WRITE, with size 0; -1 otherwise. */
 function fastPort(handle: unknown, size: unknown): number {
@@ -274,6 +382,92 @@ export function mx_port_wait(handle: unknown, deadline: unknown, packet: unknown
     return waitSlow(handle, deadline, packet, size);
   }
   popEntry(p);
+  return MX_OK;
+}
+
+/** A count the fast paths take as it is: an int32 number in 1..limit; -1 otherwise. */
+function smallCount(v: unknown, limit: number): number {
+  return typeof v === NUMBER && ((v as number) | 0) === v && (v as number) >= 1 && (v as number) <= limit ? (v as number) : -1;
+}
+
+/** The endpoint a live channel handle with `need` names; -1 otherwise. */
+function fastEndpoint(handle: unknown, need: number): number {
+  if (kernelWork) return -1;
+  const r = handleGet(PROCESS, handle, need, MX_OBJ_TYPE_CHANNEL);
+  return r < 0 ? -1 : tables[PROCESS].obj[r & SLOT_MASK];
+}
+
+export function mx_channel_write(
+  handle: unknown,
+  options: unknown,
+  bytes: unknown,
+  numBytes: unknown,
+  handles: unknown,
+  numHandles: unknown,
+): number {
+  const e = options === 0 ? fastEndpoint(handle, MX_RIGHT_WRITE) : -1;
+  const peer = e < 0 ? -1 : endpointPeer[e];
+  const n = smallCount(numBytes, PREFIX_MESSAGE_BYTES);
+  const d = peer < 0 ? null : (endpointObject[peer] as EndpointFields);
+  if (
+    d === null ||
+    n < 0 ||
+    numHandles !== 0 ||
+    (handles !== null && handles !== undefined) ||
+    d.tracker.head !== null ||
+    d.head !== null ||
+    d.callers.head !== null ||
+    d.tracker.count >= messageLimit ||
+    blockFree < 0 ||
+    hal.byteLength(bytes) < n
+  ) {
+    return writeSlow(handle, options, bytes, numBytes, handles, numHandles);
+  }
+  const b = blockFree;
+  blockFree = blockLink[b];
+  hal.copyBytes(blocks, b * PREFIX_MESSAGE_BYTES, bytes, 0, n);
+  blockSize[b] = n - 1;
+  blockLink[b] = -1;
+  if (endpointTail[peer] < 0) endpointHead[peer] = b;
+  else blockLink[endpointTail[peer]] = b;
+  endpointTail[peer] = b;
+  endpointCount[peer]++;
+  d.tracker.count++;
+  d.tracker.signals |= MX_CHANNEL_READABLE;
+  return MX_OK;
+}
+
+export function mx_channel_read(
+  handle: unknown,
+  options: unknown,
+  bytes: unknown,
+  handles: unknown,
+  numBytes: unknown,
+  numHandles: unknown,
+  actualBytes: unknown,
+  actualHandles: unknown,
+): number {
+  const e = fastEndpoint(handle, MX_RIGHT_READ);
+  const size = e < 0 || endpointHead[e] < 0 ? 0 : blockSize[endpointHead[e]] + 1;
+  const d = e < 0 ? null : (endpointObject[e] as EndpointFields);
+  const capacity = smallCount(numBytes, 0x7fffffff);
+  if (
+    d === null ||
+    size === 0 ||
+    options !== 0 ||
+    d.tracker.head !== null ||
+    capacity < size ||
+    typeof numHandles !== NUMBER ||
+    ((numHandles as number) | 0) !== numHandles ||
+    (actualBytes !== null && actualBytes !== undefined) ||
+    (actualHandles !== null && actualHandles !== undefined) ||
+    hal.byteLength(bytes) < capacity ||
+    !hal.copyBytes(bytes, 0, blocks, endpointHead[e] * PREFIX_MESSAGE_BYTES, size)
+  ) {
+    return readSlow(handle, options, bytes, handles, numBytes, numHandles, actualBytes, actualHandles);
+  }
+  popMessage(e);
+  if (--d.tracker.count === 0) d.tracker.signals &= ~MX_CHANNEL_READABLE;
   return MX_OK;
 }
 
