@@ -10,12 +10,12 @@
  * interrupt packets. The list is intrusive and sorted on insertion: a small kernel has few deadlines, and this keeps
  * the per-syscall check to one comparison (and no clock read at all when nothing is due).
  */
-import { setKernelWork as dpSetKernelWork } from "#dataplane";
+import { setForeignHal as dpSetForeignHal, setKernelWork as dpSetKernelWork } from "#dataplane";
 import type { Hal } from "../hal/hal.ts";
 import { ZERO } from "./args.ts";
 import { MX_TIME_INFINITE } from "./constants.ts";
 import type { Report } from "./dispatcher.ts";
-import { hal, setPlatformHal } from "./platform.ts";
+import { hal, onBuildHal, setPlatformHal } from "./platform.ts";
 
 /** Anything with a deadline: a timer or a waiter. */
 export interface Timed {
@@ -163,6 +163,7 @@ export function sleepUntilDone(w: { done: boolean }): void {
  */
 export function kernel_set_hal(h: Hal): Hal {
   const previous = setPlatformHal(h);
+  dpSetForeignHal(!onBuildHal());
   previous.setAlarm(MX_TIME_INFINITE);
   h.setServiceHandler(service);
   armed = MX_TIME_INFINITE;

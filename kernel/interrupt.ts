@@ -5,6 +5,10 @@
  * in its service routine and while a synchronous wait sleeps, and turns each into a packet. The object owns its one
  * packet, so an interrupt never allocates, and at most one is pending until mx_interrupt_ack re-arms it: records
  * that arrive meanwhile are dropped, as a masked line would drop them.
+ *
+ * Records go first to the data plane's sink (dataplane/dataplane.ts interruptBind): while the object and its port are
+ * plain, the packet goes straight into the port's prefix there (and on the device a synchronous wait on that port is
+ * served without coming back here); any other record comes to `sink` below.
  */
 import {
   MX_ERR_ALREADY_BOUND,
@@ -16,6 +20,7 @@ import {
 import { setInterruptDrain } from "./clock.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { hal } from "./platform.ts";
+import { bindSlowPath, interruptBind as dpInterruptBind, interruptSink as dpInterruptSink, interruptUnbind as dpInterruptUnbind } from "#dataplane";
 import { ImagePacket, type PortDispatcher } from "./port.ts";
 
 /** The object's one packet, kept as it will be read: only the key (at bind) and the timestamp change. */
@@ -38,15 +43,20 @@ function sink(vector: number, timestamp: number): void {
   if (d !== undefined) d.fire(timestamp);
 }
 
+bindSlowPath("interruptSink", sink);
+
 function drain(): void {
-  lost += hal.drainInterrupts(sink);
+  lost += hal.drainInterrupts(dpInterruptSink);
 }
 
 export class InterruptDispatcher extends Dispatcher {
   private port: PortDispatcher | null = null;
-  private readonly packet = new InterruptPacket();
-  /** A packet went out and has not been acknowledged. */
-  private pending = false;
+  /** The object's one packet (the data plane reads and writes its `queued`). */
+  readonly packet = new InterruptPacket();
+  /** A packet went out and has not been acknowledged (the data plane reads it, and sets it when it queues). */
+  pending = false;
+  /** The data plane's binding, or -1. */
+  private binding = -1;
 
   constructor(readonly vector: number) {
     super(MX_OBJ_TYPE_INTERRUPT, null);
@@ -66,6 +76,7 @@ export class InterruptDispatcher extends Dispatcher {
     this.port = port;
     this.packet.image.words[0] = keyLo;
     this.packet.image.words[1] = keyHi;
+    if (port.dataIndex >= 0) this.binding = dpInterruptBind(this, this.vector, port.dataIndex, keyLo, keyHi);
     if (bound++ === 0) setInterruptDrain(drain);
     hal.interruptEnable(this.vector, true);
     return MX_OK;
@@ -82,6 +93,10 @@ export class InterruptDispatcher extends Dispatcher {
     byVector[this.vector] = undefined;
     if (this.port === null) return;
     hal.interruptEnable(this.vector, false);
+    if (this.binding >= 0) {
+      dpInterruptUnbind(this.binding);
+      this.binding = -1;
+    }
     this.port.remove(this.packet);
     this.port = null;
     if (--bound === 0) setInterruptDrain(null);

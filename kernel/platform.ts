@@ -10,6 +10,11 @@ import { hal as buildHal } from "#hal";
 
 export let hal: Hal = buildHal;
 
+/** True while the kernel runs on the build's own HAL. */
+export function onBuildHal(): boolean {
+  return hal === buildHal;
+}
+
 /** Replaces the HAL; only clock.ts calls this, because the service routine must follow the HAL. */
 export function setPlatformHal(h: Hal): Hal {
   const previous = hal;

@@ -175,7 +175,7 @@ export class PortDispatcher extends Dispatcher {
 
   /** Queued packets that count against the limit (user and V1 packets). */
   get countedPackets(): number {
-    return this.dataIndex >= 0 ? this.suffixCounted + dpPortCount(this.dataIndex) : this.suffixCounted;
+    return this.dataIndex >= 0 ? this.suffixCounted + (dpPortCount(this.dataIndex) & 0xffff) : this.suffixCounted;
   }
 
   /** Tells the data plane whether its fast queue path must fall back here (see the module comment). */
@@ -333,7 +333,7 @@ export class PortDispatcher extends Dispatcher {
     if (this.dataIndex >= 0) {
       const problem = dpPortCheck(this.dataIndex);
       if (problem !== "") report(`${name}: ${problem}`);
-      n = dpPortCount(this.dataIndex);
+      n = dpPortCount(this.dataIndex) >>> 16;
     }
     if (this.markedSlow !== (this.head !== null || this.waiters.head !== null || this.dead)) report(`${name}: marked ${this.markedSlow ? "slow" : "fast"} in the data plane, wrongly`);
     let counted = 0;

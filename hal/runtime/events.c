@@ -140,6 +140,23 @@ bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns, uint64_t now_ns)
 	return false;
 }
 
+/* The vector of the oldest record, left in the ring; false when the ring is empty (lines that overflowed it are not
+ * records: runtime_irq_overflowed says whether there are any). */
+bool runtime_irq_peek(uint32_t* vector)
+{
+	uint32_t tail = ring_tail;
+	if (tail == ring_head)
+		return false;
+	cm_dmb();
+	*vector = ring[tail & (RUNTIME_IRQ_RING_SIZE - 1)].vector;
+	return true;
+}
+
+bool runtime_irq_overflowed(void)
+{
+	return overflow_pending();
+}
+
 uint32_t runtime_irq_take_lost(void)
 {
 	uint32_t state = hal_irq_lock();

@@ -61,6 +61,8 @@ bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns, uint64_t now_ns)
 uint64_t runtime_alarm_fired_ns(void);
 extern volatile uint32_t runtime_host_mailbox;
 uint32_t runtime_irq_take_lost(void);
+bool runtime_irq_peek(uint32_t* vector);
+bool runtime_irq_overflowed(void);
 
 /* user_memory.c: the kernel's access to callers' byte buffers (hal.ts byteLength, copyBytes) */
 bool runtime_uint8_array(xsMachine* the, txSlot* slot, uint8_t** data, txInteger* length, bool writable);

@@ -60,8 +60,17 @@ export interface EndpointFields {
   };
 }
 
-/** The syscalls whose entries are the data plane's. */
-export type SyscallEntry = "mx_port_queue" | "mx_port_wait" | "mx_channel_write" | "mx_channel_read";
+/** The data plane's functions that hand what is not plain to the control plane: the syscall entries, and the sink
+ * the kernel gives the HAL's drainInterrupts. */
+export type SlowPathName = "mx_port_queue" | "mx_port_wait" | "mx_channel_write" | "mx_channel_read" | "interruptSink";
+
+/** What the data plane reads and writes of an interrupt object (interrupt.ts InterruptDispatcher). */
+export interface InterruptFields {
+  /** A packet went out and has not been acknowledged: set when the data plane queues the packet. */
+  pending: boolean;
+  /** The object's one packet: `queued` while it is in a port's queue, prefix or suffix. */
+  readonly packet: { queued: boolean };
+}
 
 /** The data plane's functions, as both implementations export them (module-level bindings: one call each). */
 export interface DataPlane {
@@ -94,7 +103,7 @@ export interface DataPlane {
   setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number): void;
   /** Marks a port slow (the fast queue path falls back) or not. */
   portSetSlow(port: number, slow: boolean): void;
-  /** Packets in the prefix. */
+  /** User packets in the prefix (they count against the port's limit) | all its packets << 16. */
   portCount(port: number): number;
   /** Moves the oldest prefix packet into `dst` (48 bytes, a kernel buffer); false if the prefix is empty. */
   portPop(port: number, dst: Uint8Array): boolean;
@@ -144,8 +153,27 @@ export interface DataPlane {
     actualBytes: unknown,
     actualHandles: unknown,
   ): number;
-  /** Binds the control plane's implementation of the entry `name`. Once, when the kernel is loaded. */
-  bindSlowPath(name: SyscallEntry, slowPath: (...args: never[]) => number): void;
+  /** Binds the control plane's implementation of `name`. Once, when the kernel is loaded. */
+  bindSlowPath(name: SlowPathName, slowPath: (...args: never[]) => number | void): void;
+
+  /**
+   * Binds interrupt object `object` (bound to the V2 port whose data-plane index is `port`, with the packet key's
+   * two halves) so that its packet goes straight into the port's prefix while both are plain; the binding's index,
+   * or -1 if none is left (the control plane then queues every packet). Until interruptUnbind the data plane reads
+   * and writes the object's InterruptFields.
+   */
+  interruptBind(object: InterruptFields, vector: number, port: number, keyLo: number, keyHi: number): number;
+  /** Ends a binding; its packet leaves the prefix if it is there. */
+  interruptUnbind(binding: number): void;
+  /**
+   * The sink for the HAL's drainInterrupts: the record of a plain binding becomes its packet in the prefix (stamped
+   * with `timestamp`, its object `pending`); any other record goes to the bound slow path, interrupt.ts's sink.
+   * On the device, a synchronous mx_port_wait on a plain, empty port with a binding also takes records itself and
+   * sleeps until its packet comes, unless the kernel runs on a HAL of its own (setForeignHal).
+   */
+  interruptSink(vector: number, timestamp: number): void;
+  /** The kernel runs on a HAL other than the build's (kernel_set_hal): the data plane must not take its records. */
+  setForeignHal(foreign: boolean): void;
   /** A genuine packet, whose private field the device's port entries learn to recognise. Once, at load. */
   bindPacketSample(packetSample: object): void;
 }

@@ -11,6 +11,7 @@ import {
   MX_CHANNEL_READABLE,
   MX_OBJ_TYPE_CHANNEL,
   MX_OBJ_TYPE_IOPORT2,
+  MX_PKT_TYPE_INTERRUPT,
   MX_OK,
   MX_PORT_PACKET_SIZE,
   MX_RIGHT_READ,
@@ -27,7 +28,8 @@ import {
   SLOT_FREE,
   SLOT_IN_TRANSIT,
   SLOT_LIVE,
-  type SyscallEntry,
+  type InterruptFields,
+  type SlowPathName,
 } from "./dataplane.ts";
 
 const SLOT_BITS = 16;
@@ -167,15 +169,19 @@ export function handleCheck(proc: number): string {
 }
 
 /*
- * Ports: each a FIFO of pool entries linked through `link`; the free pool entries linked the same way.
+ * Ports: each a FIFO of pool entries linked through `link`; the free pool entries linked the same way. An entry is
+ * a user packet (owner -1, counted) or an interrupt binding's packet (owner: the binding).
  */
 const PORTS = 64;
 const pool = new Uint8Array(PREFIX_POOL_PACKETS * MX_PORT_PACKET_SIZE);
+const poolWords = new Uint32Array(pool.buffer);
 const link = new Int16Array(PREFIX_POOL_PACKETS);
+const owner = new Int16Array(PREFIX_POOL_PACKETS);
 let poolFree = -1;
 const head = new Int16Array(PORTS).fill(-1);
 const tail = new Int16Array(PORTS).fill(-1);
 const count = new Int32Array(PORTS);
+const length = new Int32Array(PORTS);
 /** Per port: 0 free, 1 in use, 2 in use and slow. */
 const portState = new Uint8Array(PORTS);
 let packetLimit = 0;
@@ -190,22 +196,46 @@ export function portCreate(): number {
   if (p < 0) return -1;
   portState[p] = 1;
   head[p] = tail[p] = -1;
-  count[p] = 0;
+  count[p] = length[p] = 0;
   return p;
+}
+
+/** A new entry at the end of port p's prefix for `by` (a binding, or -1: a user packet); -1 if the pool is empty. */
+function appendEntry(p: number, by: number): number {
+  const e = poolFree;
+  if (e < 0) return -1;
+  poolFree = link[e];
+  link[e] = -1;
+  owner[e] = by;
+  if (tail[p] < 0) head[p] = e;
+  else link[tail[p]] = e;
+  tail[p] = e;
+  length[p]++;
+  if (by < 0) count[p]++;
+  return e;
+}
+
+/** Unlinks entry e (after prev, or the head when prev is -1) and frees it. */
+function unlinkEntry(p: number, e: number, prev: number): void {
+  if (prev < 0) head[p] = link[e];
+  else link[prev] = link[e];
+  if (tail[p] === e) tail[p] = prev;
+  length[p]--;
+  if (owner[e] >= 0) (bindingObject[owner[e]] as InterruptFields).packet.queued = false;
+  else count[p]--;
+  link[e] = poolFree;
+  poolFree = e;
 }
 
 function popEntry(p: number): number {
   const e = head[p];
-  head[p] = link[e];
-  if (head[p] < 0) tail[p] = -1;
-  count[p]--;
-  link[e] = poolFree;
-  poolFree = e;
+  unlinkEntry(p, e, -1);
   return e;
 }
 
 export function portDestroy(p: number): void {
   while (head[p] >= 0) popEntry(p);
+  for (let b = 0; b < BINDINGS; b++) if (bindingPort[b] === p) bindingPort[b] = -1;
   portState[p] = 0;
 }
 
@@ -219,7 +249,7 @@ export function portSetSlow(p: number, slow: boolean): void {
 }
 
 export function portCount(p: number): number {
-  return count[p];
+  return count[p] | (length[p] << 16);
 }
 
 export function portPop(p: number, dst: Uint8Array): boolean {
@@ -231,13 +261,75 @@ export function portPop(p: number, dst: Uint8Array): boolean {
 
 export function portCheck(p: number): string {
   let n = 0;
+  let users = 0;
   let last = -1;
-  for (let e = head[p]; e >= 0; last = e, e = link[e]) if (++n > PREFIX_POOL_PACKETS) return `port ${p}: its prefix does not end`;
-  if (n !== count[p]) return `port ${p}: ${count[p]} prefix packets counted, ${n} linked`;
-  if (last !== tail[p]) return `port ${p}: the prefix's tail is not its last packet`;
-  if (portState[p] === 0 && n !== 0) return `port ${p}: free, yet holds packets`;
+  for (let e = head[p]; e >= 0; last = e, e = link[e]) {
+    if (++n > PREFIX_POOL_PACKETS) return "its prefix does not end";
+    if (owner[e] < 0) users++;
+  }
+  if (n !== length[p] || users !== count[p]) return "its prefix's counts disagree with its packets";
+  if (last !== tail[p]) return "its prefix's tail is not its last packet";
   return "";
 }
+
+/*
+ * Interrupt bindings (interrupts.c): the object itself stands for the C pointers to its two fields. Node's HAL
+ * has no sleep to share, so a synchronous wait is never served here: it always goes to the control plane.
+ */
+const BINDINGS = 16;
+const bindingObject: (InterruptFields | null)[] = new Array<InterruptFields | null>(BINDINGS).fill(null);
+const bindingVector = new Int32Array(BINDINGS);
+/** The port, or -1 once it is gone. */
+const bindingPort = new Int16Array(BINDINGS);
+const bindingKey = new Uint32Array(BINDINGS * 2);
+let interruptSlow: (vector: number, timestamp: number) => void = () => {
+  throw new Error("dataplane: no slow path bound");
+};
+
+export function interruptBind(object: InterruptFields, vector: number, port: number, keyLo: number, keyHi: number): number {
+  const b = bindingObject.indexOf(null);
+  if (b < 0) return -1;
+  bindingObject[b] = object;
+  bindingVector[b] = vector;
+  bindingPort[b] = port;
+  bindingKey[2 * b] = keyLo;
+  bindingKey[2 * b + 1] = keyHi;
+  return b;
+}
+
+export function interruptUnbind(b: number): void {
+  if (bindingObject[b] === null) throw new RangeError(`dataplane: interrupt binding ${b} is free`);
+  const p = bindingPort[b];
+  if (p >= 0) {
+    for (let e = head[p], prev = -1; e >= 0; prev = e, e = link[e]) {
+      if (owner[e] === b) {
+        unlinkEntry(p, e, prev);
+        break;
+      }
+    }
+  }
+  bindingObject[b] = null;
+}
+
+export function interruptSink(vector: number, timestamp: number): void {
+  let b = 0;
+  while (b < BINDINGS && (bindingObject[b] === null || bindingVector[b] !== vector)) b++;
+  const object = b < BINDINGS ? bindingObject[b] : null;
+  const p = object === null ? -1 : bindingPort[b];
+  const e = p < 0 || portState[p] !== 1 || object!.pending || object!.packet.queued ? -1 : appendEntry(p, b);
+  if (e < 0) return interruptSlow(vector, timestamp);
+  const w = e * 12;
+  poolWords.fill(0, w, w + 12);
+  poolWords[w] = bindingKey[2 * b];
+  poolWords[w + 1] = bindingKey[2 * b + 1];
+  poolWords[w + 2] = MX_PKT_TYPE_INTERRUPT;
+  poolWords[w + 4] = timestamp;
+  poolWords[w + 5] = timestamp / 0x1_0000_0000;
+  object!.pending = true;
+  object!.packet.queued = true;
+}
+
+export function setForeignHal(_foreign: boolean): void {}
 
 /*
  * Channel endpoints: the object itself stands for dataplane.c's pointers to its fields.
@@ -338,12 +430,13 @@ export function setKernelWork(work: boolean): void {
   kernelWork = work;
 }
 
-export function bindSlowPath(name: SyscallEntry, slowPath: (...args: never[]) => number): void {
+export function bindSlowPath(name: SlowPathName, slowPath: (...args: never[]) => number | void): void {
   const f = slowPath as SlowPath;
   if (name === "mx_port_queue") queueSlow = f;
   else if (name === "mx_port_wait") waitSlow = f;
   else if (name === "mx_channel_write") writeSlow = f;
-  else readSlow = f;
+  else if (name === "mx_channel_read") readSlow = f;
+  else interruptSlow = f as (vector: number, timestamp: number) => void;
 }
 
 /** Node's entries recognise packets with packet.ts's own brand check. */
@@ -358,19 +451,13 @@ function fastPort(handle: unknown, size: unknown): number {
 
 export function mx_port_queue(handle: unknown, packet: unknown, size: unknown): number {
   const p = fastPort(handle, size);
-  if (p < 0 || portState[p] !== 1 || count[p] >= packetLimit || poolFree < 0) return queueSlow(handle, packet, size);
-  const bytes = packetBytes(packet);
-  if (hal.byteLength(bytes) < MX_PORT_PACKET_SIZE) return queueSlow(handle, packet, size);
-  const e = poolFree;
-  const at = e * MX_PORT_PACKET_SIZE;
+  const bytes = p < 0 ? null : packetBytes(packet);
+  if (p < 0 || portState[p] !== 1 || count[p] >= packetLimit || poolFree < 0 || hal.byteLength(bytes) < MX_PORT_PACKET_SIZE) {
+    return queueSlow(handle, packet, size);
+  }
+  const at = appendEntry(p, -1) * MX_PORT_PACKET_SIZE;
   hal.copyBytes(pool, at, bytes, 0, MX_PORT_PACKET_SIZE);
   pool[at + 8] = pool[at + 9] = pool[at + 10] = pool[at + 11] = 0; // MX_PKT_TYPE_USER
-  poolFree = link[e];
-  link[e] = -1;
-  if (tail[p] < 0) head[p] = e;
-  else link[tail[p]] = e;
-  tail[p] = e;
-  count[p]++;
   return MX_OK;
 }
 
