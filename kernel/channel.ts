@@ -46,6 +46,7 @@ import {
 import {
   channelCheck as dpChannelCheck,
   channelCount as dpChannelCount,
+  channelHandles as dpChannelHandles,
   channelCreate as dpChannelCreate,
   channelDestroy as dpChannelDestroy,
   channelPeek as dpChannelPeek,
@@ -270,18 +271,18 @@ export class ChannelDispatcher extends Dispatcher {
     this.tracker.update(0, MX_CHANNEL_READABLE);
   }
 
-  /** The size of the oldest message in the data plane's prefix, or -1 if the prefix is empty. */
-  private prefixSize(): number {
+  /** The oldest message in the data plane's prefix: its size | its handle count << 16, or -1 if there is none. */
+  private prefixShape(): number {
     return this.dataIndex >= 0 ? dpChannelPeek(this.dataIndex) : -1;
   }
 
   /** Dequeues the oldest message (there is one): the prefix's, made a Message here, else the suffix's. */
   private pop(): Message {
-    const size = this.prefixSize();
+    const shape = this.prefixShape();
     let m: Message;
-    if (size >= 0) {
-      m = allocMessage(size);
-      dpChannelPop(this.dataIndex, m.buf);
+    if (shape >= 0) {
+      m = allocMessage(shape & 0xffff);
+      m.nh = dpChannelPop(this.dataIndex, m.buf, m.handles) >>> 16;
     } else {
       m = this.head as Message;
       this.head = m.next;
@@ -305,11 +306,11 @@ export class ChannelDispatcher extends Dispatcher {
     actualHandles: Out<number> | null | undefined,
     discard: boolean,
   ): number {
-    const prefixSize = this.prefixSize();
+    const shape = this.prefixShape();
     const m = this.head;
-    if (prefixSize < 0 && m === null) return this.peer !== null ? MX_ERR_SHOULD_WAIT : MX_ERR_PEER_CLOSED;
-    const size = prefixSize >= 0 ? prefixSize : (m as Message).size;
-    const nh = prefixSize >= 0 ? 0 : (m as Message).nh;
+    if (shape < 0 && m === null) return this.peer !== null ? MX_ERR_SHOULD_WAIT : MX_ERR_PEER_CLOSED;
+    const size = shape >= 0 ? shape & 0xffff : (m as Message).size;
+    const nh = shape >= 0 ? shape >>> 16 : (m as Message).nh;
     let status = MX_ERR_BUFFER_TOO_SMALL;
     if (size <= numBytes && nh <= numHandles) status = copyOut(this.pop(), bytes, numBytes, handles, numHandles);
     else if (discard) destroyMessage(this.pop());
@@ -346,6 +347,8 @@ export class ChannelDispatcher extends Dispatcher {
       const problem = dpChannelCheck(this.dataIndex);
       if (problem !== "") report(`${name}: ${problem}`);
       n = dpChannelCount(this.dataIndex);
+      const inPrefix: number[] = [];
+      for (let i = dpChannelHandles(this.dataIndex, inPrefix) - 1; i >= 0; i--) travelling.push(inPrefix[i]);
     }
     let last: Message | null = null;
     for (let m = this.head; m !== null; last = m, m = m.next) {

@@ -51,7 +51,7 @@ export let lookupRights = 0;
 /** Installs a new handle to `d`; 0 when the table is full. */
 export function handleAlloc(d: Dispatcher, r: number): number {
   if (dpCount(PROC) >= limits.maxHandles) return 0;
-  const value = dpAlloc(PROC, d.type, r, d.dataIndex);
+  const value = dpAlloc(PROC, d.type, r, d.dataIndex, d);
   if (value === 0) return 0;
   const slot = value & SLOT_MASK;
   while (objects.length <= slot) objects.push(null);

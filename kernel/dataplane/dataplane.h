@@ -55,6 +55,12 @@ void dp_slow_path(xsMachine* the, int argc);
 /* handles.c: the object index (a port's, an endpoint's) a live handle of the current process names with `need`
  * rights and of `type`; -1 if the handle is anything else. */
 int dp_fast_object(txSlot* handle, uint32_t need, uint32_t type);
+/* Moves `n` live handles of the current process, each with TRANSFER and none naming the channel endpoint `writer`,
+ * into transit; false, with nothing changed, if any is not so (or appears twice). */
+bool dp_handles_send(const uint32_t* values, unsigned n, int writer);
+/* Gives `n` travelling handles their new values (written over `values`, LIVE, rights kept) if nothing waits through
+ * any of them; false, with nothing changed, otherwise. */
+bool dp_handles_receive(uint32_t* values, unsigned n);
 
 /* ports.c */
 typedef struct {

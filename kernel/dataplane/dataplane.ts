@@ -43,6 +43,16 @@ export const PREFIX_POOL_PACKETS = 64;
 /** Messages the channels' prefix pool holds, and the largest message it takes (4 KiB of RAM on the device). */
 export const PREFIX_POOL_MESSAGES = 32;
 export const PREFIX_MESSAGE_BYTES = 128;
+/** The most handles a prefix message carries. */
+export const PREFIX_MESSAGE_HANDLES = 4;
+
+/** What the data plane reads of an object that handles name: whatever waits through a handle is registered there
+ * (its tracker's observers, a port's waiters, a channel's call waiters), null when nothing is. */
+export interface WatchedObject {
+  readonly tracker: { readonly head: unknown } | null;
+  readonly waiters?: { readonly head: unknown };
+  readonly callers?: { readonly head: unknown };
+}
 
 /** What the data plane reads and writes of a channel endpoint object (channel.ts ChannelDispatcher). */
 export interface EndpointFields {
@@ -74,9 +84,10 @@ export interface InterruptFields {
 
 /** The data plane's functions, as both implementations export them (module-level bindings: one call each). */
 export interface DataPlane {
-  /** Installs a live handle to an object of `type` (data-plane object `obj`, or -1) with `rights`; its value, or 0
-   * when no memory is left for the table. The caller has already checked the kernel's handle limit. */
-  handleAlloc(proc: number, type: number, rights: number, obj: number): number;
+  /** Installs a live handle to `object`, of `type` (data-plane object `obj`, or -1) with `rights`; its value, or 0
+   * when no memory is left for the table. The caller has already checked the kernel's handle limit. Until the slot
+   * is released the data plane reads the object's WatchedObject fields: the control plane keeps them where they are. */
+  handleAlloc(proc: number, type: number, rights: number, obj: number, object: WatchedObject): number;
   /** Looks a live handle up: `rights << 16 | slot`, or BAD_HANDLE, ACCESS_DENIED (lacking `need`), WRONG_TYPE (type
    * not `type`, unless `type` is 0), in that order. Any value that is not a positive int32 number is BAD_HANDLE. */
   handleGet(proc: number, value: unknown, need: number, type: number): number;
@@ -120,10 +131,13 @@ export interface DataPlane {
   channelDestroy(endpoint: number): void;
   /** Messages in an endpoint's prefix. */
   channelCount(endpoint: number): number;
-  /** The size of the oldest prefix message, or -1. */
+  /** The oldest prefix message's size | its handle count << 16, or -1. */
   channelPeek(endpoint: number): number;
-  /** Moves the oldest prefix message into `dst` (a kernel buffer at least its size); its size, or -1 if none. */
-  channelPop(endpoint: number, dst: Uint8Array): number;
+  /** Moves the oldest prefix message into `dst` (a kernel buffer at least its size) and the values of its handles,
+   * still in transit, into `handles`; its size | handle count << 16, or -1 if none. */
+  channelPop(endpoint: number, dst: Uint8Array, handles: number[]): number;
+  /** The values of every handle travelling in an endpoint's prefix, into `out`; how many. */
+  channelHandles(endpoint: number, out: number[]): number;
   /** "" or a description of the first problem in an endpoint's prefix or its peer link. */
   channelCheck(endpoint: number): string;
 
@@ -134,9 +148,11 @@ export interface DataPlane {
    * - mx_port_queue appends a USER packet (the 48 bytes of the packet argument, type forced to USER) to a V2
    *   port's prefix through a handle with WRITE, size 0;
    * - mx_port_wait moves the oldest prefix packet of such a port into the packet argument, given a valid deadline;
-   * - mx_channel_write appends 1..128 bytes, no handles, options 0, to the prefix of a peer nobody observes or calls
+   * - mx_channel_write appends 1..128 bytes and up to 4 handles (from a plain array; each live, with TRANSFER, not
+   *   the writing endpoint: they go in transit), options 0, to the prefix of a peer nobody observes or calls
    *   through, with no suffix, below the message limit; it sets the peer's READABLE and counts the message;
-   * - mx_channel_read moves the oldest prefix message of an endpoint nobody observes into a buffer that holds it,
+   * - mx_channel_read moves the oldest prefix message of an endpoint nobody observes into buffers that hold it
+   *   (the handles into a plain array, each handle given its new value, when nothing waits through any of them),
    *   options 0, no size out-parameters; it counts the message out and clears READABLE with the last one.
    * Anything else goes on to the slow path bound to the entry, with the same arguments.
    */

@@ -36,6 +36,7 @@ export const {
   channelCount,
   channelPeek,
   channelPop,
+  channelHandles,
   channelCheck,
   interruptBind,
   interruptUnbind,

@@ -1,7 +1,10 @@
 /*
  * The data plane's handle tables, one per process: per slot a meta word (generation << 16 | state << 14 | rights),
- * the object's type and its data-plane object index. kernel/handle_table.ts keeps each slot's object beside it and
- * explains the value encoding; kernel/dataplane/dataplane.ts says what each function does.
+ * the object's type, its data-plane object index, and pointers to the object's fields that say whether anything
+ * waits through a handle to it (its tracker's observers, a port's waiters, a channel's call waiters): a handle that
+ * arrives through a channel gets a new value and ends those waits, so the fast read may move it only while they are
+ * all null. kernel/handle_table.ts keeps each slot's object beside it and explains the value encoding;
+ * kernel/dataplane/dataplane.ts says what each function does.
  */
 #include "dataplane.h"
 
@@ -13,6 +16,8 @@
 #define RIGHTS_MASK 0x3fffu
 #define STATE_MASK (3u << STATE_SHIFT)
 #define LIVE (1u << STATE_SHIFT)
+#define IN_TRANSIT (2u << STATE_SHIFT)
+#define MX_RIGHT_TRANSFER (1u << 1)
 #define OBJECTS 64 /* object indexes a slot can carry: PORTS and ENDPOINTS */
 
 /* One process's handle table; its arrays grow from the C heap, by doubling, up to 65,536 slots. */
@@ -20,6 +25,7 @@ typedef struct {
 	uint32_t* meta;
 	uint8_t* type;
 	int8_t* obj; /* data-plane object index plus one; 0: none */
+	txSlot** watch; /* two per slot: fields that are null while nothing waits through a handle (or NULL) */
 	uint32_t* next_free; /* next free slot plus one */
 	uint32_t capacity, slots, used;
 	uint32_t free_head, free_tail; /* slot plus one; 0: none */
@@ -81,6 +87,41 @@ int dp_fast_object(txSlot* handle, uint32_t need, uint32_t type)
 	return r < 0 ? -1 : t->obj[r & SLOT_MASK] - 1;
 }
 
+bool dp_handles_send(const uint32_t* values, unsigned n, int writer)
+{
+	table_t* t = &tables[dp_current_process];
+	for (unsigned i = 0; i < n; i++) {
+		txInteger r = lookup(t, (int32_t)values[i], MX_RIGHT_TRANSFER, 0);
+		uint32_t slot = (uint32_t)r & SLOT_MASK;
+		if (r < 0 || (t->type[slot] == MX_OBJ_TYPE_CHANNEL && t->obj[slot] - 1 == writer)) {
+			while (i-- > 0)
+				t->meta[values[i] & SLOT_MASK] ^= LIVE | IN_TRANSIT;
+			return false;
+		}
+		t->meta[slot] ^= LIVE | IN_TRANSIT;
+	}
+	return true;
+}
+
+bool dp_handles_receive(uint32_t* values, unsigned n)
+{
+	table_t* t = &tables[dp_current_process];
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t slot = values[i] & SLOT_MASK;
+		txSlot** watch = &t->watch[2 * slot];
+		if ((t->meta[slot] & ~RIGHTS_MASK) != ((values[i] & ~SLOT_MASK) | IN_TRANSIT) ||
+		    (watch[0] && watch[0]->kind != XS_NULL_KIND) || (watch[1] && watch[1]->kind != XS_NULL_KIND))
+			return false;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t slot = values[i] & SLOT_MASK;
+		uint32_t gen = next_generation(t->meta[slot]);
+		t->meta[slot] = gen | LIVE | (t->meta[slot] & RIGHTS_MASK);
+		values[i] = gen | slot;
+	}
+	return true;
+}
+
 static bool table_grow(table_t* t)
 {
 	if (t->slots < t->capacity)
@@ -100,13 +141,27 @@ static bool table_grow(table_t* t)
 	uint32_t* next_free = realloc(t->next_free, n * sizeof *next_free);
 	if (next_free)
 		t->next_free = next_free;
-	if (!meta || !type || !obj || !next_free)
+	txSlot** watch = realloc(t->watch, 2 * n * sizeof *watch);
+	if (watch)
+		t->watch = watch;
+	if (!meta || !type || !obj || !next_free || !watch)
 		return false; /* what did grow is kept; the capacity is the old one */
 	t->capacity = n;
 	return true;
 }
 
-/* (proc, type, rights, obj) */
+/* The fields of `object` that hold what waits through its handles: tracker.head, and waiters.head or callers.head. */
+static void watch_fields(xsMachine* the, txSlot* object, txSlot** watch)
+{
+	txSlot* tracker = dp_own_field(the, object, "tracker");
+	txSlot* queue = dp_own_field(the, object, "waiters");
+	if (!queue)
+		queue = dp_own_field(the, object, "callers");
+	watch[0] = tracker && tracker->kind == XS_REFERENCE_KIND ? dp_own_field(the, tracker, "head") : NULL;
+	watch[1] = queue ? dp_own_field(the, queue, "head") : NULL;
+}
+
+/* (proc, type, rights, obj, object) */
 static void fx_handle_alloc(xsMachine* the)
 {
 	table_t* t = table_arg(the);
@@ -136,6 +191,7 @@ static void fx_handle_alloc(xsMachine* the)
 	t->type[slot] = (uint8_t)type;
 	t->obj[slot] = (int8_t)obj;
 	t->next_free[slot] = 0;
+	watch_fields(the, mxArgv(4), &t->watch[2 * slot]);
 	xsResult = xsInteger((txInteger)(gen | slot));
 }
 
@@ -193,6 +249,7 @@ static void fx_handle_release(xsMachine* the)
 	t->type[slot] = 0;
 	t->obj[slot] = 0;
 	t->next_free[slot] = 0;
+	t->watch[2 * slot] = t->watch[2 * slot + 1] = NULL;
 	if (t->free_tail)
 		t->next_free[t->free_tail - 1] = slot + 1;
 	else
@@ -238,7 +295,7 @@ static void fx_handle_check(xsMachine* the)
 }
 
 const runtime_function_t dp_handle_functions[] = {
-	{ "handleAlloc", fx_handle_alloc, 4 },
+	{ "handleAlloc", fx_handle_alloc, 5 },
 	{ "handleGet", fx_handle_get, 4 },
 	{ "handleMeta", fx_handle_meta, 2 },
 	{ "handleSetState", fx_handle_set_state, 4 },

@@ -1,8 +1,11 @@
 /**
- * The data plane in TypeScript, for Node: the twin of dataplane.c, line for line in behaviour (dataplane.ts says
- * what each function does; test/kernel/dataplane.spec.ts holds both to it). Typed arrays, fixed pools and
- * integer-coded answers, as in C, so that the two stay easy to compare.
+ * The data plane in TypeScript, for Node: the twin of the C in this folder, line for line in behaviour
+ * (dataplane.ts says what each function does; test/kernel/dataplane.spec.ts holds both to it). Typed arrays, fixed
+ * pools and integer-coded answers, as in C, so that the two stay easy to compare. Node-only (it may use node:util),
+ * so it is type-checked with the tools.
  */
+import { types } from "node:util";
+
 import { isU64, NUMBER } from "../args.ts";
 import {
   MX_ERR_ACCESS_DENIED,
@@ -15,6 +18,7 @@ import {
   MX_OK,
   MX_PORT_PACKET_SIZE,
   MX_RIGHT_READ,
+  MX_RIGHT_TRANSFER,
   MX_RIGHT_WRITE,
 } from "../constants.ts";
 import { packetBytes } from "../packet.ts";
@@ -22,6 +26,7 @@ import { hal } from "../platform.ts";
 import {
   type DataPlane,
   type EndpointFields,
+  PREFIX_MESSAGE_HANDLES,
   PREFIX_MESSAGE_BYTES,
   PREFIX_POOL_MESSAGES,
   PREFIX_POOL_PACKETS,
@@ -30,6 +35,7 @@ import {
   SLOT_LIVE,
   type InterruptFields,
   type SlowPathName,
+  type WatchedObject,
 } from "./dataplane.ts";
 
 const SLOT_BITS = 16;
@@ -39,6 +45,7 @@ const STATE_SHIFT = 14;
 const RIGHTS_MASK = 0x3fff;
 const STATE_MASK = 3 << STATE_SHIFT;
 const LIVE = SLOT_LIVE << STATE_SHIFT;
+const IN_TRANSIT = SLOT_IN_TRANSIT << STATE_SHIFT;
 const MAX_SLOTS = 0x10000;
 const PROCESSES = 8;
 
@@ -48,6 +55,8 @@ class Table {
   type = new Uint8Array(16);
   obj = new Int16Array(16);
   nextFree = new Int32Array(16);
+  /** Per slot, the object (dataplane.c keeps pointers to its WatchedObject fields instead). */
+  objects: (WatchedObject | null)[] = [];
   slots = 0;
   used = 0;
   freeHead = -1;
@@ -77,7 +86,7 @@ function nextGeneration(m: number): number {
   return (gen === MAX_GEN ? 1 : gen + 1) << SLOT_BITS;
 }
 
-export function handleAlloc(proc: number, type: number, rights: number, obj: number): number {
+export function handleAlloc(proc: number, type: number, rights: number, obj: number, object: WatchedObject): number {
   const t = tables[proc];
   let slot: number;
   let gen: number;
@@ -96,6 +105,7 @@ export function handleAlloc(proc: number, type: number, rights: number, obj: num
   t.type[slot] = type;
   t.obj[slot] = obj;
   t.nextFree[slot] = -1;
+  t.objects[slot] = object;
   return (gen | slot) >>> 0;
 }
 
@@ -136,10 +146,50 @@ export function handleRelease(proc: number, slot: number): void {
   t.type[slot] = 0;
   t.obj[slot] = -1;
   t.nextFree[slot] = -1;
+  t.objects[slot] = null;
   if (t.freeTail < 0) t.freeHead = slot;
   else t.nextFree[t.freeTail] = slot;
   t.freeTail = slot;
   t.used--;
+}
+
+/** dataplane.h dp_handles_send: n live handles with TRANSFER, none the writing endpoint, into transit; or none. */
+function handlesSend(values: number[], n: number, writer: number): boolean {
+  const t = tables[PROCESS];
+  for (let i = 0; i < n; i++) {
+    const r = handleGet(PROCESS, values[i], MX_RIGHT_TRANSFER, 0);
+    const slot = r & SLOT_MASK;
+    if (r < 0 || (t.type[slot] === MX_OBJ_TYPE_CHANNEL && t.obj[slot] === writer)) {
+      while (i-- > 0) t.meta[values[i] & SLOT_MASK] ^= LIVE | IN_TRANSIT;
+      return false;
+    }
+    t.meta[slot] ^= LIVE | IN_TRANSIT;
+  }
+  return true;
+}
+
+/** dataplane.h dp_handles_receive: n travelling handles get new values (over `values`) if nothing waits through them. */
+function handlesReceive(values: number[], n: number): boolean {
+  const t = tables[PROCESS];
+  for (let i = 0; i < n; i++) {
+    const slot = values[i] & SLOT_MASK;
+    const o = t.objects[slot] as WatchedObject;
+    if (
+      (t.meta[slot] & ~RIGHTS_MASK) !== (((values[i] & ~SLOT_MASK) | IN_TRANSIT) >>> 0) ||
+      (o.tracker !== null && o.tracker.head !== null) ||
+      (o.waiters !== undefined && o.waiters.head !== null) ||
+      (o.callers !== undefined && o.callers.head !== null)
+    ) {
+      return false;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const slot = values[i] & SLOT_MASK;
+    const gen = nextGeneration(t.meta[slot]);
+    t.meta[slot] = gen | LIVE | (t.meta[slot] & RIGHTS_MASK);
+    values[i] = gen | slot;
+  }
+  return true;
 }
 
 export function handleSlots(proc: number): number {
@@ -338,6 +388,7 @@ const ENDPOINTS = 64;
 const blocks = new Uint8Array(PREFIX_POOL_MESSAGES * PREFIX_MESSAGE_BYTES);
 const blockSize = new Uint8Array(PREFIX_POOL_MESSAGES);
 const blockLink = new Int16Array(PREFIX_POOL_MESSAGES);
+const blockHandles: number[][] = Array.from({ length: PREFIX_POOL_MESSAGES }, () => []);
 let blockFree = -1;
 for (let i = PREFIX_POOL_MESSAGES - 1; i >= 0; i--) {
   blockLink[i] = blockFree;
@@ -391,16 +442,26 @@ export function channelCount(e: number): number {
 
 export function channelPeek(e: number): number {
   liveEndpoint(e);
-  return endpointHead[e] < 0 ? -1 : blockSize[endpointHead[e]] + 1;
+  const b = endpointHead[e];
+  return b < 0 ? -1 : blockSize[b] + 1 + (blockHandles[b].length << 16);
 }
 
-export function channelPop(e: number, dst: Uint8Array): number {
-  const size = channelPeek(e);
-  if (size < 0) return -1;
+export function channelPop(e: number, dst: Uint8Array, handles: number[]): number {
+  const shape = channelPeek(e);
+  if (shape < 0) return -1;
+  const size = shape & 0xffff;
   if (dst.length < size) throw new TypeError("dataplane: channelPop needs room for the message");
   const b = popMessage(e);
   dst.set(blocks.subarray(b * PREFIX_MESSAGE_BYTES, b * PREFIX_MESSAGE_BYTES + size));
-  return size;
+  blockHandles[b].forEach((v, i) => (handles[i] = v));
+  return shape;
+}
+
+export function channelHandles(e: number, out: number[]): number {
+  liveEndpoint(e);
+  let k = 0;
+  for (let b = endpointHead[e]; b >= 0; b = blockLink[b]) for (const v of blockHandles[b]) out[k++] = v;
+  return k;
 }
 
 export function channelCheck(e: number): string {
@@ -473,6 +534,24 @@ export function mx_port_wait(handle: unknown, deadline: unknown, packet: unknown
 }
 
 /** A count the fast paths take as it is: an int32 number in 1..limit; -1 otherwise. */
+/** dataplane.c array_elements: a plain Array (no Proxy) of at least `length` elements whose first n are data
+ * properties (writable, to be written). */
+function plainArray(v: unknown, length: number, n: number, writable: boolean): v is number[] {
+  if (!Array.isArray(v) || types.isProxy(v) || !(v.length >= length)) return false;
+  for (let i = 0; i < n; i++) {
+    const d = Object.getOwnPropertyDescriptor(v, i);
+    if (d === undefined || !("value" in d) || (writable && !d.writable)) return false;
+  }
+  return true;
+}
+
+/** The handle values of a message being written: n positive int32 numbers of a plain array; null otherwise. */
+function handleValues(v: unknown, n: number): number[] | null {
+  if (!plainArray(v, n, n, false)) return null;
+  const values = v.slice(0, n);
+  return values.every((x) => typeof x === NUMBER && (x | 0) === x && x > 0) ? values : null;
+}
+
 function smallCount(v: unknown, limit: number): number {
   return typeof v === NUMBER && ((v as number) | 0) === v && (v as number) >= 1 && (v as number) <= limit ? (v as number) : -1;
 }
@@ -496,17 +575,19 @@ export function mx_channel_write(
   const peer = e < 0 ? -1 : endpointPeer[e];
   const n = smallCount(numBytes, PREFIX_MESSAGE_BYTES);
   const d = peer < 0 ? null : (endpointObject[peer] as EndpointFields);
+  const nh = typeof numHandles === NUMBER && ((numHandles as number) | 0) === numHandles ? (numHandles as number) : -1;
+  const values = nh > 0 && nh <= PREFIX_MESSAGE_HANDLES ? handleValues(handles, nh) : null;
   if (
     d === null ||
     n < 0 ||
-    numHandles !== 0 ||
-    (handles !== null && handles !== undefined) ||
+    (nh === 0 ? handles !== null && handles !== undefined : values === null) ||
     d.tracker.head !== null ||
     d.head !== null ||
     d.callers.head !== null ||
     d.tracker.count >= messageLimit ||
     blockFree < 0 ||
-    hal.byteLength(bytes) < n
+    hal.byteLength(bytes) < n ||
+    (values !== null && !handlesSend(values, nh, e))
   ) {
     return writeSlow(handle, options, bytes, numBytes, handles, numHandles);
   }
@@ -514,6 +595,7 @@ export function mx_channel_write(
   blockFree = blockLink[b];
   hal.copyBytes(blocks, b * PREFIX_MESSAGE_BYTES, bytes, 0, n);
   blockSize[b] = n - 1;
+  blockHandles[b] = values ?? [];
   blockLink[b] = -1;
   if (endpointTail[peer] < 0) endpointHead[peer] = b;
   else blockLink[endpointTail[peer]] = b;
@@ -535,24 +617,30 @@ export function mx_channel_read(
   actualHandles: unknown,
 ): number {
   const e = fastEndpoint(handle, MX_RIGHT_READ);
-  const size = e < 0 || endpointHead[e] < 0 ? 0 : blockSize[endpointHead[e]] + 1;
+  const b = e < 0 ? -1 : endpointHead[e];
+  const size = b < 0 ? 0 : blockSize[b] + 1;
+  const values = b < 0 ? [] : blockHandles[b].slice();
   const d = e < 0 ? null : (endpointObject[e] as EndpointFields);
   const capacity = smallCount(numBytes, 0x7fffffff);
+  const room = typeof numHandles === NUMBER && ((numHandles as number) | 0) === numHandles ? (numHandles as number) : -1;
   if (
     d === null ||
     size === 0 ||
     options !== 0 ||
     d.tracker.head !== null ||
     capacity < size ||
-    typeof numHandles !== NUMBER ||
-    ((numHandles as number) | 0) !== numHandles ||
+    room < 0 ||
+    (values.length > 0 && (room < values.length || !plainArray(handles, room, values.length, true))) ||
     (actualBytes !== null && actualBytes !== undefined) ||
     (actualHandles !== null && actualHandles !== undefined) ||
     hal.byteLength(bytes) < capacity ||
-    !hal.copyBytes(bytes, 0, blocks, endpointHead[e] * PREFIX_MESSAGE_BYTES, size)
+    !hal.copyBytes(bytes, 0, blocks, 0, 0) ||
+    (values.length > 0 && !handlesReceive(values, values.length))
   ) {
     return readSlow(handle, options, bytes, handles, numBytes, numHandles, actualBytes, actualHandles);
   }
+  values.forEach((v, i) => ((handles as number[])[i] = v));
+  hal.copyBytes(bytes, 0, blocks, b * PREFIX_MESSAGE_BYTES, size);
   popMessage(e);
   if (--d.tracker.count === 0) d.tracker.signals &= ~MX_CHANNEL_READABLE;
   return MX_OK;
