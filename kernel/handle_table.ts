@@ -30,15 +30,19 @@ import {
   handleSetState as dpSetState,
   handleSlots as dpSlots,
 } from "#dataplane";
-import { SLOT_FREE, SLOT_IN_TRANSIT, SLOT_LIVE } from "./dataplane/dataplane.ts";
+import {
+  MAX_GENERATION,
+  RIGHTS_MASK,
+  SLOT_BITS,
+  SLOT_FREE,
+  SLOT_IN_TRANSIT,
+  SLOT_LIVE,
+  SLOT_MASK,
+  STATE_SHIFT,
+} from "./dataplane/dataplane.ts";
 
 /** The process whose table this is: the only one until processes exist. */
 const PROC = 0;
-const SLOT_BITS = 16;
-const SLOT_MASK = 0xffff;
-const MAX_GEN = 0x7fff;
-const STATE_SHIFT = 14;
-const RIGHTS_MASK = 0x3fff;
 
 /** Per slot, the object its handle names (null when free). */
 const objects: (Dispatcher | null)[] = [];
@@ -105,7 +109,7 @@ export function handleClose(value: unknown): number {
 export function handleNextValue(value: number): number {
   const slot = value & SLOT_MASK;
   const gen = dpMeta(PROC, slot) >>> SLOT_BITS;
-  return ((gen === MAX_GEN ? 1 : gen + 1) << SLOT_BITS) | slot;
+  return ((gen === MAX_GENERATION ? 1 : gen + 1) << SLOT_BITS) | slot;
 }
 
 /**

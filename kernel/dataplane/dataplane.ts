@@ -32,7 +32,14 @@
  * argument that is not the usual type, armed deadlines, a waiter to wake, a full prefix) falls back.
  */
 
-/** Handle slot states (bits 14..15 of a slot's meta word). */
+/** A handle value is `generation << SLOT_BITS | slot`; generations run 1..MAX_GENERATION (handle_table.ts). */
+export const SLOT_BITS = 16;
+export const SLOT_MASK = 0xffff;
+export const MAX_GENERATION = 0x7fff;
+/** A slot's meta word: generation << 16 | state << STATE_SHIFT | rights. */
+export const STATE_SHIFT = 14;
+export const RIGHTS_MASK = 0x3fff;
+/** Handle slot states. */
 export const SLOT_FREE = 0;
 export const SLOT_LIVE = 1;
 export const SLOT_IN_TRANSIT = 2;

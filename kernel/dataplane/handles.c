@@ -122,30 +122,25 @@ bool dp_handles_receive(uint32_t* values, unsigned n)
 	return true;
 }
 
+/* Grows one of a table's arrays to `n` elements of `size` bytes; false (the array unchanged) if memory is short. */
+static bool grow(void* array, size_t n, size_t size)
+{
+	void* bigger = realloc(*(void**)array, n * size);
+	if (bigger)
+		*(void**)array = bigger;
+	return bigger != NULL;
+}
+
 static bool table_grow(table_t* t)
 {
 	if (t->slots < t->capacity)
 		return true;
 	uint32_t n = t->capacity ? t->capacity * 2 : 16;
-	if (n > MAX_SLOTS)
+	/* What did grow is kept, and the capacity stays the old one until every array has grown. */
+	if (n > MAX_SLOTS || !grow(&t->meta, n, sizeof *t->meta) || !grow(&t->type, n, sizeof *t->type) ||
+	    !grow(&t->obj, n, sizeof *t->obj) || !grow(&t->next_free, n, sizeof *t->next_free) ||
+	    !grow(&t->watch, 2 * n, sizeof *t->watch))
 		return false;
-	uint32_t* meta = realloc(t->meta, n * sizeof *meta);
-	if (meta)
-		t->meta = meta;
-	uint8_t* type = realloc(t->type, n * sizeof *type);
-	if (type)
-		t->type = type;
-	int8_t* obj = realloc(t->obj, n * sizeof *obj);
-	if (obj)
-		t->obj = obj;
-	uint32_t* next_free = realloc(t->next_free, n * sizeof *next_free);
-	if (next_free)
-		t->next_free = next_free;
-	txSlot** watch = realloc(t->watch, 2 * n * sizeof *watch);
-	if (watch)
-		t->watch = watch;
-	if (!meta || !type || !obj || !next_free || !watch)
-		return false; /* what did grow is kept; the capacity is the old one */
 	t->capacity = n;
 	return true;
 }

@@ -34,15 +34,15 @@ import {
   SLOT_IN_TRANSIT,
   SLOT_LIVE,
   type InterruptFields,
+  MAX_GENERATION,
+  RIGHTS_MASK,
+  SLOT_BITS,
+  SLOT_MASK,
+  STATE_SHIFT,
   type SlowPathName,
   type WatchedObject,
 } from "./dataplane.ts";
 
-const SLOT_BITS = 16;
-const SLOT_MASK = 0xffff;
-const MAX_GEN = 0x7fff;
-const STATE_SHIFT = 14;
-const RIGHTS_MASK = 0x3fff;
 const STATE_MASK = 3 << STATE_SHIFT;
 const LIVE = SLOT_LIVE << STATE_SHIFT;
 const IN_TRANSIT = SLOT_IN_TRANSIT << STATE_SHIFT;
@@ -83,7 +83,7 @@ const tables: Table[] = Array.from({ length: PROCESSES }, () => new Table());
 
 function nextGeneration(m: number): number {
   const gen = m >>> SLOT_BITS;
-  return (gen === MAX_GEN ? 1 : gen + 1) << SLOT_BITS;
+  return (gen === MAX_GENERATION ? 1 : gen + 1) << SLOT_BITS;
 }
 
 export function handleAlloc(proc: number, type: number, rights: number, obj: number, object: WatchedObject): number {
