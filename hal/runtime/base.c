@@ -11,7 +11,10 @@
  * bytecode comes from a host file; the firmware's module table does not carry it), fills the global's intrinsics
  * cache, shares the machine and prepares it for read-only memory (below). It then visits every pointer field of
  * every slot, table and array, by kind, to check that nothing points into RAM outside the image, and marks in a
- * relocation map the words that point into it. It writes the image, header first, and the map to a host file.
+ * relocation map the words that point into it. It then packs the image from the parts the root uses (the slots in
+ * use, the chunks, the built-ins' part of the stack, the keys and key tables; not free slots, chunk block tails,
+ * malloc's free blocks or the generating machine), moving the marked words with their parts and targets, scans the
+ * packed image again to check its map, and writes it, header first, and the map to a host file.
  * The build moves the marked words to the image's flash address, after checking the map against a second run at
  * another offset (each marked word must differ by exactly the offset). Code and constant addresses need no
  * relocation: the image goes back into the ELF that made it (objcopy --update-section), and the ELF's linker build
@@ -446,20 +449,22 @@ static void value(txMachine* the, txSlot* slot)
 	}
 }
 
-static void scan_image(txMachine* the, txMachine* root, base_header_t* header)
+/* Also run on the compacted image, to check it: everything is reached from the root (fxGetIndexSize, the only use of
+ * `the` under value(), only reads the array's chunk). */
+static void scan_image(txMachine* root, base_header_t* header)
 {
-	for (txSlot* heap = the->firstHeap; heap; heap = heap->next) {
+	for (txSlot* heap = root->firstHeap; heap; heap = heap->next) {
 		pointer(&heap->next, "heap");
 		pointer(&heap->value.reference, "heap");
 		for (txSlot* slot = heap + 1; slot < heap->value.reference; slot++) {
 			pointer(&slot->next, "slot");
 			if (slot->kind == XS_INSTANCE_KIND && slot->ID < 0)
 				fail("too many aliasable objects and closures", "XS numbers them with 16-bit IDs");
-			value(the, slot);
+			value(root, slot);
 		}
 	}
 	for (txSlot* slot = root->stack; slot < root->stackTop; slot++)
-		value(the, slot);
+		value(root, slot);
 	table(&root->keyArray, root->keyIndex, "keys");
 	table(&root->nameTable, root->nameModulo, "names");
 	table(&root->symbolTable, root->symbolModulo, "symbols");
@@ -469,6 +474,167 @@ static void scan_image(txMachine* the, txMachine* root, base_header_t* header)
 	pointer(&root->stackTop, "stack");
 	pointer(&root->firstHeap, "heap");
 	pointer(&header->root, "root");
+}
+
+/* ---- compaction: only the parts of the heap the root uses go to flash ---- */
+
+/* The heap as built is everything the generator's malloc handed out, and about a fifth of it the root never uses:
+ * free slots (the collector does not move slots), the unused tails of chunk blocks, malloc's free blocks (left by
+ * growing the key array and by loading modules), the stack below the built-ins, the key array's spare room and the
+ * generating machine itself. The image is packed from the parts the root uses, listed here, each kept at its
+ * alignment modulo 8; every pointer marked in the relocation map is moved with its part and its target. A marked
+ * pointer whose target is in none of the parts fails the generation, so a part missing from this list cannot go
+ * unnoticed. Pointers to the end of a part (a heap block's end, the stack top) move with that part. */
+typedef struct {
+	char* from; /* [from, to), in the heap as built */
+	char* to;
+	size_t at; /* offset in the packed image */
+} part_t;
+
+typedef struct {
+	part_t* parts; /* C_NULL: only counted */
+	size_t count;
+} parts_t;
+
+static void keep(parts_t* list, const void* from, const void* to)
+{
+	if (list->parts)
+		list->parts[list->count] = (part_t){ (char*)from, (char*)to, 0 };
+	list->count++;
+}
+
+/* Called twice: to count the parts, then to list them. */
+static void list_parts(parts_t* list, txMachine* the, txMachine* root, base_header_t* header)
+{
+	list->count = 0;
+	keep(list, header, header + 1);
+	keep(list, root, root + 1);
+	keep(list, root->keyArray, root->keyArray + root->keyIndex);
+	keep(list, root->nameTable, root->nameTable + root->nameModulo);
+	keep(list, root->symbolTable, root->symbolTable + root->symbolModulo);
+	keep(list, root->stack, root->stackTop);
+	for (txBlock* block = the->firstBlock; block; block = block->nextBlock)
+		keep(list, block + 1, block->current); /* compacted by the last collection: all chunks in use */
+	for (txSlot* heap = the->firstHeap; heap; heap = heap->next) {
+		txSlot* run = heap; /* the block's first slot: its link and end */
+		for (txSlot* slot = heap + 1; slot <= heap->value.reference; slot++) {
+			bool used = slot < heap->value.reference && (slot->flag & XS_MARK_FLAG);
+			if (used && !run)
+				run = slot;
+			else if (!used && run) {
+				keep(list, run, slot);
+				run = C_NULL;
+			}
+		}
+	}
+}
+
+static int by_address(const void* a, const void* b)
+{
+	const part_t *x = a, *y = b;
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* Where `p` goes in the packed image, or SIZE_MAX when it is in none of the parts. */
+static size_t packed(const parts_t* list, const char* p)
+{
+	size_t low = 0, high = list->count;
+	while (high - low > 1) {
+		size_t middle = (low + high) / 2;
+		if (list->parts[middle].from <= p)
+			low = middle;
+		else
+			high = middle;
+	}
+	const part_t* part = &list->parts[low];
+	return p >= part->from && p <= part->to ? part->at + (size_t)(p - part->from) : SIZE_MAX;
+}
+
+/* Ends each heap block after its last slot in use (its end is a pointer the packing must keep in the block).
+ * Free slots were cleared; every other slot was marked by fxShare. Returns the number of slots in use. */
+static uint32_t trim_heaps(txMachine* the, uint32_t free_count)
+{
+	uint32_t used = 0, unused = 0;
+	for (txSlot* heap = the->firstHeap; heap; heap = heap->next) {
+		txSlot* end = heap + 1;
+		for (txSlot* slot = heap + 1; slot < heap->value.reference; slot++)
+			if (slot->flag & XS_MARK_FLAG) {
+				end = slot + 1;
+				used++;
+			}
+			else
+				unused++;
+		heap->value.reference = end;
+	}
+	if (unused != free_count)
+		fail("a slot was allocated after sharing", C_NULL);
+	return used;
+}
+
+/* Packs the image (the relocation map marks its pointers) and returns its new size; `map` receives the new map. */
+static size_t compact(txMachine* the, txMachine* root, base_header_t* header, uint8_t* map)
+{
+	char* start = generator.start;
+	size_t size = (size_t)(generator.end - start);
+	parts_t list = { C_NULL, 0 };
+	list_parts(&list, the, root, header);
+	part_t* parts = _sbrk((list.count * sizeof(part_t) + 7) & ~(size_t)7);
+	if (parts == (void*)-1) {
+		fail("no RAM left to compact the image", C_NULL);
+		return 0;
+	}
+	list.parts = parts;
+	list_parts(&list, the, root, header);
+	c_qsort(parts, list.count, sizeof(part_t), by_address);
+	size_t count = 0;
+	for (size_t i = 0; i < list.count; i++) {
+		part_t part = parts[i];
+		if (part.from == part.to)
+			continue;
+		if (part.from < start || part.to > generator.end || (count && part.from < parts[count - 1].to)) {
+			fail("the image's parts overlap or lie outside it", C_NULL);
+			return 0;
+		}
+		if (count && part.from == parts[count - 1].to)
+			parts[count - 1].to = part.to;
+		else
+			parts[count++] = part;
+	}
+	list.count = count;
+	size_t at = 0;
+	for (size_t i = 0; i < count; i++) {
+		at += (size_t)(parts[i].from - start - at) & 7; /* same alignment modulo 8 as built */
+		parts[i].at = at;
+		at += (size_t)(parts[i].to - parts[i].from);
+	}
+	size_t packed_size = (at + 7) & ~(size_t)7;
+
+	c_memset(map, 0, (packed_size / 4 + 7) / 8);
+	for (size_t word = 0; word < size / 4; word++) {
+		if (!(relocations[word / 8] & (1u << (word % 8))))
+			continue;
+		char* field = start + word * 4;
+		char* target = *(char**)field;
+		size_t where = packed(&list, field), to = packed(&list, target);
+		if (where == SIZE_MAX || packed(&list, field + 4) != where + 4 || to == SIZE_MAX) {
+			char detail[64];
+			c_snprintf(detail, sizeof(detail), "at offset 0x%lx -> 0x%lx", (unsigned long)(field - start),
+				(unsigned long)(target - start));
+			fail("the image would point into memory the root does not use", detail);
+			continue;
+		}
+		*(char**)field = start + to;
+		map[where / 32] |= (uint8_t)(1u << (where / 4 % 8));
+	}
+	if (generator.failures)
+		return 0;
+	for (size_t i = 0; i < count; i++) {
+		size_t length = (size_t)(parts[i].to - parts[i].from);
+		size_t next = i + 1 < count ? parts[i + 1].at : packed_size;
+		c_memmove(start + parts[i].at, parts[i].from, length);
+		c_memset(start + parts[i].at + length, 0, next - parts[i].at - length);
+	}
+	return packed_size;
 }
 
 /* Every module whose bytecode the firmware left out must be in the image, executed. */
@@ -553,14 +719,6 @@ static void renumber_aliases(txMachine* the, txSlot** owners)
 		owner->ID = environment ? XS_NO_ID : next++;
 	}
 	the->aliasCount = next;
-}
-
-static uint32_t count_slots(txMachine* the)
-{
-	uint32_t count = 0;
-	for (txSlot* heap = the->firstHeap; heap; heap = heap->next)
-		count += heap->value.reference - heap - 1;
-	return count;
 }
 
 static void generate(void) __attribute__((noreturn));
@@ -648,7 +806,7 @@ static int build_image(void)
 	externalize_all(the);
 	txMachine* root = root_of(the);
 	generator.end = runtime_heap_top();
-	txSlot** owners = _sbrk(the->aliasCount * sizeof(txSlot*));
+	txSlot** owners = _sbrk((the->aliasCount * sizeof(txSlot*) + 7) & ~(size_t)7);
 	if (owners == (void*)-1) {
 		runtime_print("\n*** base heap: no RAM left to renumber alias IDs\n");
 		return EXIT_BAD_IMAGE;
@@ -667,24 +825,46 @@ static int build_image(void)
 	if (build_id())
 		c_memcpy(header->build_id, build_id(), BUILD_ID_SIZE);
 	header->root = root;
-	header->slot_count = count_slots(the);
 	header->chunk_bytes = (uint32_t)the->currentChunksSize;
 	header->alias_count = (uint32_t)the->aliasCount;
 	header->key_count = (uint32_t)the->keyIndex;
 
-	/* Free slots are garbage: cleared, they neither look like pointers nor differ between builds. */
+	/* Free slots are cleared: fxShare marked every slot, free or not, and the packing leaves out the unmarked ones.
+	 * The root describes only what is kept: the built-ins' part of the stack (a clone reads below stackTop only)
+	 * and the keys in use. */
+	uint32_t free_count = 0;
 	for (txSlot *slot = the->freeHeap, *next; slot; slot = next) {
 		next = slot->next;
 		c_memset(slot, 0, sizeof(txSlot));
+		free_count++;
 	}
+	header->slot_count = trim_heaps(the, free_count);
+	root->stackBottom = root->stack;
+	root->keyCount = root->keyIndex;
+
 	size_t relocation_bytes = (header->size / 4 + 7) / 8;
-	relocations = _sbrk(relocation_bytes);
-	if (relocations == (void*)-1) {
+	relocations = _sbrk((relocation_bytes + 7) & ~(size_t)7); /* what follows stays aligned */
+	uint8_t* map = _sbrk((relocation_bytes + 7) & ~(size_t)7);
+	if (relocations == (void*)-1 || map == (void*)-1) {
 		runtime_print("\n*** base heap: no RAM left for the relocation map\n");
 		return EXIT_BAD_IMAGE;
 	}
 	c_memset(relocations, 0, relocation_bytes);
-	scan_image(the, root, header);
+	scan_image(root, header);
+	if (generator.failures)
+		return EXIT_BAD_IMAGE;
+	size_t size = compact(the, root, header, map); /* `the`, `root` and malloc are stale from here on: no allocation */
+	if (generator.failures)
+		return EXIT_BAD_IMAGE;
+	header->size = (uint32_t)size;
+	relocation_bytes = (size / 4 + 7) / 8;
+
+	/* The packed image is scanned again: its map must be the one compaction made. */
+	generator.end = generator.start + size;
+	c_memset(relocations, 0, relocation_bytes);
+	scan_image(header->root, header);
+	if (!generator.failures && c_memcmp(relocations, map, relocation_bytes))
+		fail("compaction moved a pointer the image does not hold", C_NULL);
 	if (generator.failures)
 		return EXIT_BAD_IMAGE;
 
