@@ -10,7 +10,7 @@
  * interrupt packets. The list is intrusive and sorted on insertion: a small kernel has few deadlines, and this keeps
  * the per-syscall check to one comparison (and no clock read at all when nothing is due).
  */
-import { setForeignHal as dpSetForeignHal, setKernelWork as dpSetKernelWork } from "#dataplane";
+import { setForeignHal as dpSetForeignHal, setNextDeadline as dpSetNextDeadline } from "#dataplane";
 import type { Hal } from "../hal/hal.ts";
 import { ZERO } from "./args.ts";
 import { MX_TIME_INFINITE } from "./constants.ts";
@@ -39,11 +39,11 @@ let irqDrain: (() => void) | null = null;
  */
 export let kernelWork = false;
 
-/** Sets kernelWork, and tells the data plane, whose fast paths fall back while it is true. */
-function setKernelWork(work: boolean): void {
-  if (work === kernelWork) return;
-  kernelWork = work;
-  dpSetKernelWork(work);
+/** The head of the deadline list changed: kernelWork follows, and the data plane, whose fast paths fall back once
+ * the earliest deadline is due, learns the new one. */
+function headChanged(): void {
+  kernelWork = head !== null;
+  dpSetNextDeadline(head === null ? MX_TIME_INFINITE : head.deadline);
 }
 
 /** True while an interrupt object is bound, so records may be waiting to become packets. */
@@ -63,7 +63,7 @@ export function armDeadline(t: Timed, deadline: bigint): void {
   t.dlNext = cur;
   if (prev === null) {
     head = t;
-    setKernelWork(true);
+    headChanged();
   } else prev.dlNext = t;
   if (cur !== null) cur.dlPrev = t;
   t.dlLinked = true;
@@ -76,7 +76,7 @@ export function unlinkDeadline(t: Timed): void {
   if (t.dlPrev !== null) t.dlPrev.dlNext = t.dlNext;
   else {
     head = t.dlNext;
-    setKernelWork(head !== null);
+    headChanged();
   }
   if (t.dlNext !== null) t.dlNext.dlPrev = t.dlPrev;
   t.dlPrev = t.dlNext = null;

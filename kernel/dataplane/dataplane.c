@@ -11,7 +11,9 @@
 #include "dataplane.h"
 
 uint32_t dp_current_process;
-bool dp_kernel_work;
+bool dp_deadline_armed;
+uint64_t dp_deadline;
+bool dp_foreign_hal;
 uint32_t dp_packet_limit;
 uint32_t dp_message_limit;
 static txSlot undefined_slot; /* kind 0: XS_UNDEFINED_KIND */
@@ -22,6 +24,11 @@ txInteger dp_int_arg(xsMachine* the, int index, txInteger limit)
 	if (slot->kind != XS_INTEGER_KIND || slot->value.integer < 0 || slot->value.integer >= limit)
 		xsRangeError("dataplane: argument %d", index);
 	return slot->value.integer;
+}
+
+bool dp_deadline_due(void)
+{
+	return dp_deadline_armed && (dp_foreign_hal || board_now_ns() >= dp_deadline);
 }
 
 txSlot* dp_arg(xsMachine* the, int index)
@@ -72,23 +79,31 @@ static void fx_bind_slow_path(xsMachine* the)
 	xsDefine(xsVar(0), xsID("slowPath"), xsArg(1), xsDontEnum | xsDontSet | xsDontDelete);
 }
 
-static void fx_set_kernel_work(xsMachine* the)
+/* (deadline: bigint): the kernel's earliest deadline, MX_TIME_INFINITE when none is armed. */
+static void fx_set_next_deadline(xsMachine* the)
 {
-	dp_kernel_work = xsToBoolean(xsArg(0));
+	dp_deadline = fxToBigUint64(the, &xsArg(0));
+	dp_deadline_armed = dp_deadline != HAL_TIME_INFINITE;
 }
 
-/* (maxPacketsPerPort, maxMessagesPerChannel) */
+static void fx_set_foreign_hal(xsMachine* the)
+{
+	dp_foreign_hal = xsToBoolean(xsArg(0));
+}
+
+/* (maxPacketsPerPort, maxMessagesPerChannel): counts limits.ts has checked (1..2^31-1, as any number kind). */
 static void fx_set_limits(xsMachine* the)
 {
-	dp_packet_limit = (uint32_t)dp_int_arg(the, 0, 0x7fffffff);
-	dp_message_limit = (uint32_t)dp_int_arg(the, 1, 0x7fffffff);
+	dp_packet_limit = (uint32_t)xsToInteger(xsArg(0));
+	dp_message_limit = (uint32_t)xsToInteger(xsArg(1));
 }
 
 static void install(xsMachine* the)
 {
 	static const runtime_function_t functions[] = {
 		{ "bindSlowPath", fx_bind_slow_path, 2 },
-		{ "setKernelWork", fx_set_kernel_work, 1 },
+		{ "setNextDeadline", fx_set_next_deadline, 1 },
+		{ "setForeignHal", fx_set_foreign_hal, 1 },
 		{ "setLimits", fx_set_limits, 2 },
 	};
 	xsVars(1);

@@ -38,9 +38,13 @@
 
 /* dataplane.c: what the syscall entries share */
 extern uint32_t dp_current_process;
-extern bool dp_kernel_work;       /* deadlines armed: the control plane serves them at every syscall's entry */
+extern bool dp_deadline_armed;    /* the kernel has a deadline armed (timers, waits) ... */
+extern uint64_t dp_deadline;      /* ... and this is the earliest */
+extern bool dp_foreign_hal;       /* the kernel runs on a HAL of its own (kernel_set_hal): its clock is not ours */
 extern uint32_t dp_packet_limit;  /* maxPacketsPerPort */
 extern uint32_t dp_message_limit; /* maxMessagesPerChannel */
+/* True when the control plane has a deadline to serve before any syscall looks at state (clock.ts kernel_enter). */
+bool dp_deadline_due(void);
 /* A control function's integer argument in 0..limit-1 (the kernel passes them; anything else is a kernel bug). */
 txInteger dp_int_arg(xsMachine* the, int index, txInteger limit);
 /* A syscall entry's argument, undefined when the caller passed fewer. */

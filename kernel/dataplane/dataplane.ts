@@ -148,8 +148,9 @@ export interface DataPlane {
   /** "" or a description of the first problem in an endpoint's prefix or its peer link. */
   channelCheck(endpoint: number): string;
 
-  /** Whether deadlines are armed (clock.ts kernelWork): while they are, every syscall enters the control plane. */
-  setKernelWork(work: boolean): void;
+  /** The kernel's earliest armed deadline (MX_TIME_INFINITE: none). Once it is due, every syscall enters the control
+   * plane, which serves it first (clock.ts kernel_enter); on a HAL of the kernel's own, as soon as one is armed. */
+  setNextDeadline(deadline: bigint): void;
   /**
    * The syscall entries themselves (kernel/index.ts exports them), each the whole syscall when it is plain:
    * - mx_port_queue appends a USER packet (the 48 bytes of the packet argument, type forced to USER) to a V2

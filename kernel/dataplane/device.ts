@@ -42,7 +42,7 @@ export const {
   interruptUnbind,
   interruptSink,
   setForeignHal,
-  setKernelWork,
+  setNextDeadline,
   mx_port_queue,
   mx_port_wait,
   mx_channel_write,

@@ -22,8 +22,6 @@ typedef struct {
 } binding_t;
 
 static binding_t bindings[BINDINGS];
-/* The kernel runs on a HAL of its own (kernel_set_hal): records and sleep are that HAL's, never handled here. */
-static bool foreign_hal;
 
 static binding_t* binding_arg(xsMachine* the)
 {
@@ -89,7 +87,8 @@ bool dp_interrupt_bound_to(const port_t* p)
 
 int dp_interrupt_wait(port_t* p, uint64_t deadline)
 {
-	if (foreign_hal)
+	/* Records and sleep are another HAL's, or the kernel's own deadlines must wake it: the control plane waits. */
+	if (dp_foreign_hal || dp_deadline_armed)
 		return 1;
 	bool armed = false;
 	int status = 1;
@@ -126,7 +125,7 @@ int dp_interrupt_wait(port_t* p, uint64_t deadline)
 	}
 done:
 	if (armed)
-		runtime_set_alarm(HAL_TIME_INFINITE); /* the kernel had none armed: kernel_work is false here */
+		runtime_set_alarm(HAL_TIME_INFINITE); /* the kernel had none armed (above) */
 	return status;
 }
 
@@ -180,15 +179,9 @@ static void fx_interrupt_sink(xsMachine* the)
 	stamp(entry, (uint64_t)xsToNumber(xsArg(1)));
 }
 
-static void fx_set_foreign_hal(xsMachine* the)
-{
-	foreign_hal = xsToBoolean(xsArg(0));
-}
-
 const runtime_function_t dp_interrupt_functions[] = {
 	{ "interruptBind", fx_interrupt_bind, 5 },
 	{ "interruptUnbind", fx_interrupt_unbind, 1 },
 	{ "interruptSink", fx_interrupt_sink, 2 },
-	{ "setForeignHal", fx_set_foreign_hal, 1 },
 };
 const size_t dp_interrupt_function_count = sizeof(dp_interrupt_functions) / sizeof(dp_interrupt_functions[0]);

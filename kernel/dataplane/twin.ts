@@ -20,6 +20,7 @@ import {
   MX_RIGHT_READ,
   MX_RIGHT_TRANSFER,
   MX_RIGHT_WRITE,
+  MX_TIME_INFINITE,
 } from "../constants.ts";
 import { packetBytes } from "../packet.ts";
 import { hal } from "../platform.ts";
@@ -115,6 +116,7 @@ export function handleGet(proc: number, value: unknown, need: number, type: numb
   const slot = (value as number) & SLOT_MASK;
   const m = slot < t.slots ? t.meta[slot] : 0;
   if ((m & ~RIGHTS_MASK) !== (((value as number) & ~SLOT_MASK) | LIVE)) return MX_ERR_BAD_HANDLE;
+  need &= RIGHTS_MASK;
   if ((m & need) !== need) return MX_ERR_ACCESS_DENIED;
   if (type !== 0 && t.type[slot] !== type) return MX_ERR_WRONG_TYPE;
   return ((m & RIGHTS_MASK) << SLOT_BITS) | slot;
@@ -133,8 +135,15 @@ export function handleSetState(proc: number, slot: number, from: number, to: num
   return true;
 }
 
+/** A slot in use (live or travelling), as dataplane.c checks it. */
+function usedSlot(t: Table, slot: number): number {
+  if (slot >= t.slots || (t.meta[slot] & STATE_MASK) === 0) throw new RangeError(`dataplane: handle slot ${slot} is free`);
+  return slot;
+}
+
 export function handleRevalue(proc: number, slot: number, rights: number): number {
   const t = tables[proc];
+  usedSlot(t, slot);
   const gen = nextGeneration(t.meta[slot]);
   t.meta[slot] = gen | LIVE | (rights & RIGHTS_MASK);
   return gen | slot;
@@ -142,6 +151,7 @@ export function handleRevalue(proc: number, slot: number, rights: number): numbe
 
 export function handleRelease(proc: number, slot: number): void {
   const t = tables[proc];
+  usedSlot(t, slot);
   t.meta[slot] = nextGeneration(t.meta[slot]) | (SLOT_FREE << STATE_SHIFT);
   t.type[slot] = 0;
   t.obj[slot] = -1;
@@ -477,7 +487,7 @@ export function channelCheck(e: number): string {
 
 /* The syscall entries (dataplane.c says why they are shaped so). */
 const PROCESS = 0;
-let kernelWork = false;
+let nextDeadline = MX_TIME_INFINITE;
 type SlowPath = (...args: unknown[]) => number;
 const unbound: SlowPath = () => {
   throw new Error("dataplane: no slow path bound");
@@ -487,8 +497,13 @@ let waitSlow = unbound;
 let writeSlow = unbound;
 let readSlow = unbound;
 
-export function setKernelWork(work: boolean): void {
-  kernelWork = work;
+export function setNextDeadline(deadline: bigint): void {
+  nextDeadline = deadline;
+}
+
+/** dataplane.c dp_deadline_due, on whatever HAL the kernel runs. */
+function deadlineDue(): boolean {
+  return nextDeadline !== MX_TIME_INFINITE && nextDeadline <= hal.now();
 }
 
 export function bindSlowPath(name: SlowPathName, slowPath: (...args: never[]) => number | void): void {
@@ -505,7 +520,7 @@ export function bindPacketSample(_packetSample: object): void {}
 
 /** The port a live V2 port handle names with WRITE, with size 0; -1 otherwise. */
 function fastPort(handle: unknown, size: unknown): number {
-  if (kernelWork || size !== 0) return -1;
+  if (size !== 0 || deadlineDue()) return -1;
   const r = handleGet(PROCESS, handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
   return r < 0 ? -1 : tables[PROCESS].obj[r & SLOT_MASK];
 }
@@ -558,7 +573,7 @@ function smallCount(v: unknown, limit: number): number {
 
 /** The endpoint a live channel handle with `need` names; -1 otherwise. */
 function fastEndpoint(handle: unknown, need: number): number {
-  if (kernelWork) return -1;
+  if (deadlineDue()) return -1;
   const r = handleGet(PROCESS, handle, need, MX_OBJ_TYPE_CHANNEL);
   return r < 0 ? -1 : tables[PROCESS].obj[r & SLOT_MASK];
 }

@@ -36,12 +36,12 @@ describe("kernel portability", () => {
   });
 
   for (const f of files) {
-    it(`${f} uses no host-only global and imports only relative .ts modules (or #hal)`, () => {
+    it(`${f} uses no host-only global and imports only relative .ts modules (or #hal, #dataplane)`, () => {
       const src = readFileSync(dir + f, "utf8");
       const body = code(src);
       for (const word of forbidden) assert.ok(!new RegExp(`\\b${word}\\b`).test(body), `${f} uses ${word}`);
       for (const m of src.matchAll(/from\s+"([^"]+)"/g)) {
-        assert.ok(m[1] === "#hal" || (m[1].startsWith(".") && m[1].endsWith(".ts")), `${f} imports ${m[1]}`);
+        assert.ok(m[1] === "#hal" || m[1] === "#dataplane" || (m[1].startsWith(".") && m[1].endsWith(".ts")), `${f} imports ${m[1]}`);
         assert.ok(!m[1].startsWith("./boot/"), `${f} imports the device's boot wiring (kernel/boot), which Node never loads`);
       }
       assert.ok(src.trimStart().startsWith("/**"), `${f} starts with a doc comment`);
