@@ -10,7 +10,7 @@
  */
 #include "dataplane.h"
 
-#define MESSAGE_BLOCKS 32       /* PREFIX_POOL_MESSAGES in dataplane.ts */
+#define MESSAGE_BLOCKS 16       /* PREFIX_POOL_MESSAGES in dataplane.ts */
 #define MESSAGE_BLOCK_SIZE 128  /* PREFIX_MESSAGE_BYTES */
 #define MESSAGE_HANDLES 4       /* PREFIX_MESSAGE_HANDLES */
 

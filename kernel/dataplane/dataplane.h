@@ -33,8 +33,8 @@
 #define PACKET_SIZE 48
 
 #define PROCESSES 8
-#define PORTS 64
-#define ENDPOINTS 64
+#define PORTS 32
+#define ENDPOINTS 32
 
 /* dataplane.c: what the syscall entries share */
 extern uint32_t dp_current_process;

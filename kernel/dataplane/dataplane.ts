@@ -44,11 +44,11 @@ export const SLOT_FREE = 0;
 export const SLOT_LIVE = 1;
 export const SLOT_IN_TRANSIT = 2;
 
-/** Packets the prefix pool holds, shared by all ports: 3.5 KiB of RAM on the device. Its size decides only how
+/** Packets the prefix pool holds, shared by all ports: 1.5 KiB of RAM on the device. Its size decides only how
  * often queuing takes the slow path, never a result, so the two implementations could even differ. */
-export const PREFIX_POOL_PACKETS = 64;
-/** Messages the channels' prefix pool holds, and the largest message it takes (4 KiB of RAM on the device). */
-export const PREFIX_POOL_MESSAGES = 32;
+export const PREFIX_POOL_PACKETS = 32;
+/** Messages the channels' prefix pool holds, and the largest message it takes (2 KiB of RAM on the device). */
+export const PREFIX_POOL_MESSAGES = 16;
 export const PREFIX_MESSAGE_BYTES = 128;
 /** The most handles a prefix message carries. */
 export const PREFIX_MESSAGE_HANDLES = 4;

@@ -18,7 +18,7 @@
 #define LIVE (1u << STATE_SHIFT)
 #define IN_TRANSIT (2u << STATE_SHIFT)
 #define MX_RIGHT_TRANSFER (1u << 1)
-#define OBJECTS 64 /* object indexes a slot can carry: PORTS and ENDPOINTS */
+#define OBJECTS 32 /* object indexes a slot can carry: PORTS and ENDPOINTS */
 
 /* One process's handle table; its arrays grow from the C heap, by doubling, up to 65,536 slots. */
 typedef struct {

@@ -7,7 +7,7 @@
  */
 #include "dataplane.h"
 
-#define POOL_PACKETS 64 /* PREFIX_POOL_PACKETS in dataplane.ts */
+#define POOL_PACKETS 32 /* PREFIX_POOL_PACKETS in dataplane.ts */
 #define PACKET_TYPE_OFFSET 8
 
 port_t dp_ports[PORTS];

@@ -232,7 +232,7 @@ export function handleCheck(proc: number): string {
  * Ports: each a FIFO of pool entries linked through `link`; the free pool entries linked the same way. An entry is
  * a user packet (owner -1, counted) or an interrupt binding's packet (owner: the binding).
  */
-const PORTS = 64;
+const PORTS = 32;
 const pool = new Uint8Array(PREFIX_POOL_PACKETS * MX_PORT_PACKET_SIZE);
 const poolWords = new Uint32Array(pool.buffer);
 const link = new Int16Array(PREFIX_POOL_PACKETS);
@@ -394,7 +394,7 @@ export function setForeignHal(_foreign: boolean): void {}
 /*
  * Channel endpoints: the object itself stands for dataplane.c's pointers to its fields.
  */
-const ENDPOINTS = 64;
+const ENDPOINTS = 32;
 const blocks = new Uint8Array(PREFIX_POOL_MESSAGES * PREFIX_MESSAGE_BYTES);
 const blockSize = new Uint8Array(PREFIX_POOL_MESSAGES);
 const blockLink = new Int16Array(PREFIX_POOL_MESSAGES);
