@@ -133,8 +133,6 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
   prev: CallWaiter | null = null;
   queued = false;
   private readStatus = MX_OK;
-  private replyBytes = 0;
-  private replyHandles = 0;
   constructor(
     readonly channel: ChannelDispatcher,
     readonly handle: number,
@@ -150,13 +148,23 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
     super();
   }
 
-  /** The reply arrived: it is the caller's now, or it is discarded when it does not fit. */
+  /**
+   * The reply arrived: it is the caller's now, or it is discarded when it does not fit. As sys_channel_call, the
+   * sizes are reported before the reply's bytes and handles, and an out-parameter that refuses them loses the reply
+   * (CALL_FAILED, read_status INVALID_ARGS). The waiter leaves the channel's list first: a setter may call the
+   * kernel, and whatever ends this call meanwhile also discards the reply.
+   */
   take(m: Message): void {
-    this.replyBytes = m.size;
-    this.replyHandles = m.nh;
     if (m.size > this.rdNumBytes || m.nh > this.rdNumHandles) {
       destroyMessage(m);
       this.fail(MX_ERR_BUFFER_TOO_SMALL);
+      return;
+    }
+    this.detach();
+    const sizesWritten = putOut(this.actualBytes, m.size) && putOut(this.actualHandles, m.nh);
+    if (this.done || !sizesWritten) {
+      destroyMessage(m);
+      this.fail(MX_ERR_INVALID_ARGS);
       return;
     }
     const status = copyOut(m, this.rdBytes, this.rdNumBytes, this.rdHandles, this.rdNumHandles);
@@ -174,13 +182,9 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
     this.channel.callers.remove(this);
   }
 
-  /** The actual sizes on success, read_status on CALL_FAILED; an output that refuses them is a bad pointer. */
+  /** read_status on CALL_FAILED (the sizes were written as the reply was taken); an output that refuses it is a bad
+   * pointer. */
   protected override report(status: number): number {
-    if (status === MX_OK) {
-      if (putOut(this.actualBytes, this.replyBytes) && putOut(this.actualHandles, this.replyHandles)) return MX_OK;
-      this.readStatus = MX_ERR_INVALID_ARGS;
-      status = MX_ERR_CALL_FAILED;
-    }
     if (status !== MX_ERR_CALL_FAILED) return status;
     return putOptOut(this.readStatusOut, this.readStatus) ? status : MX_ERR_INVALID_ARGS;
   }
@@ -311,15 +315,24 @@ export class ChannelDispatcher extends Dispatcher {
     if (shape < 0 && m === null) return this.peer !== null ? MX_ERR_SHOULD_WAIT : MX_ERR_PEER_CLOSED;
     const size = shape >= 0 ? shape & 0xffff : (m as Message).size;
     const nh = shape >= 0 ? shape >>> 16 : (m as Message).nh;
-    let status = MX_ERR_BUFFER_TOO_SMALL;
-    if (size <= numBytes && nh <= numHandles) status = copyOut(this.pop(), bytes, numBytes, handles, numHandles);
-    else if (discard) destroyMessage(this.pop());
-    // Written last, when the channel is consistent again: a caller's setter may call the kernel. (The null tests
-    // are putOptOut's, written out: most reads pass no sizes, and a call costs ~250 instructions.)
+    const fits = size <= numBytes && nh <= numHandles;
+    const taken = fits || discard ? this.pop() : null;
+    // As sys_channel_read: the message is dequeued, the sizes are reported, then bytes and handles are copied out;
+    // an out-parameter that refuses the size loses the message and closes its handles. The channel is consistent
+    // again before a caller's setter runs (it may call the kernel). (The null tests are putOptOut's, written out:
+    // most reads pass no sizes, and a call costs ~250 instructions.)
     const sizesWritten =
       (actualBytes === null || actualBytes === undefined || putOut(actualBytes, size)) &&
       (actualHandles === null || actualHandles === undefined || putOut(actualHandles, nh));
-    return sizesWritten ? status : MX_ERR_INVALID_ARGS;
+    if (!sizesWritten) {
+      if (taken !== null) destroyMessage(taken);
+      return MX_ERR_INVALID_ARGS;
+    }
+    if (!fits) {
+      if (taken !== null) destroyMessage(taken);
+      return MX_ERR_BUFFER_TOO_SMALL;
+    }
+    return copyOut(taken as Message, bytes, numBytes, handles, numHandles);
   }
 
   override cancelHandle(h: number): void {

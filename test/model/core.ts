@@ -445,11 +445,15 @@ export class ModelCore {
 
   /** The reply to a channel_call arrived: the caller's now, or discarded (with its handles) when it does not fit. */
   private callTake(cw: CallWait, m: Message): void {
-    cw.replyBytes = m.bytes.length;
-    cw.replyHandles = m.handles.length;
     if (m.bytes.length > cw.rdNumBytes || m.handles.length > cw.rdNumHandles) {
       this.destroyMessage(m);
       this.callFail(cw, ERR_BUFFER_TOO_SMALL);
+      return;
+    }
+    // As sys_channel_call: the sizes before the reply's bytes and handles; a refused size loses the reply.
+    if (!(put(cw.actualBytes, "value", m.bytes.length) && put(cw.actualHandles, "value", m.handles.length))) {
+      this.destroyMessage(m);
+      this.callFail(cw, ERR_INVALID_ARGS);
       return;
     }
     const status = this.copyOutMessage(m, cw.rdBytes, cw.rdNumBytes, cw.rdHandles, cw.rdNumHandles);
@@ -463,13 +467,8 @@ export class ModelCore {
     this.finish(cw.wait, ERR_CALL_FAILED);
   }
 
-  /** A channel_call's out-parameters: sizes on success, read_status on CALL_FAILED, nothing on TIMED_OUT. */
-  protected callReport(cw: CallWait, status: number, actualBytes: unknown, actualHandles: unknown, readStatus: unknown): number {
-    if (status === OK) {
-      if (put(actualBytes, "value", cw.replyBytes) && put(actualHandles, "value", cw.replyHandles)) return OK;
-      cw.readStatus = ERR_INVALID_ARGS;
-      status = ERR_CALL_FAILED;
-    }
+  /** A channel_call's read_status on CALL_FAILED (its sizes were written with the reply), nothing otherwise. */
+  protected callReport(cw: CallWait, status: number, readStatus: unknown): number {
     if (status !== ERR_CALL_FAILED) return status;
     return putOpt(readStatus, cw.readStatus) ? status : ERR_INVALID_ARGS;
   }

@@ -468,14 +468,19 @@ export class ModelKernel extends ModelCore {
     const head = ch.messages[0];
     const size = head.bytes.length;
     const nh = head.handles.length;
-    let status = ERR_BUFFER_TOO_SMALL;
-    if (size <= u32(numBytes) && nh <= u32(numHandles)) {
-      status = this.copyOutMessage(this.popMessage(ch), bytes, u32(numBytes), handles, u32(numHandles));
-    } else if (options !== 0) {
-      this.destroyMessage(this.popMessage(ch));
+    const fits = size <= u32(numBytes) && nh <= u32(numHandles);
+    const taken = fits || options !== 0 ? this.popMessage(ch) : null;
+    // As sys_channel_read: dequeued, sizes reported (also on BUFFER_TOO_SMALL), then bytes and handles; a refused
+    // size loses the message with its handles.
+    if (!(putOpt(actualBytes, size) && putOpt(actualHandles, nh))) {
+      if (taken !== null) this.destroyMessage(taken);
+      return ERR_INVALID_ARGS;
     }
-    // The sizes are written last (also on BUFFER_TOO_SMALL and on a lost message).
-    return putOpt(actualBytes, size) && putOpt(actualHandles, nh) ? status : ERR_INVALID_ARGS;
+    if (!fits) {
+      if (taken !== null) this.destroyMessage(taken);
+      return ERR_BUFFER_TOO_SMALL;
+    }
+    return this.copyOutMessage(taken as Message, bytes, u32(numBytes), handles, u32(numHandles));
   }
 
   mx_channel_call(handle: unknown, options: unknown, deadline: unknown, args: unknown, ab: unknown, ah: unknown, rs: unknown): Status {
@@ -507,7 +512,7 @@ export class ModelKernel extends ModelCore {
       wait: this.newWait(
         ERR_TIMED_OUT,
         () => (ch.callers = ch.callers.filter((x) => x !== cw)),
-        (s) => this.callReport(cw, s, ab, ah, rs),
+        (s) => this.callReport(cw, s, rs),
       ),
       handle: h.value,
       txid,
@@ -515,8 +520,8 @@ export class ModelKernel extends ModelCore {
       rdHandles: rd_handles,
       rdNumBytes: u32(rd_num_bytes),
       rdNumHandles: u32(rd_num_handles),
-      replyBytes: 0,
-      replyHandles: 0,
+      actualBytes: ab,
+      actualHandles: ah,
       readStatus: OK,
     };
     ch.callers.push(cw);

@@ -144,7 +144,8 @@ export interface CallWait {
   readonly rdHandles: unknown;
   readonly rdNumBytes: number;
   readonly rdNumHandles: number;
-  replyBytes: number;
-  replyHandles: number;
+  /** The call's size out-parameters, written as its reply is taken. */
+  readonly actualBytes: unknown;
+  readonly actualHandles: unknown;
   readStatus: number;
 }
