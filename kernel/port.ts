@@ -9,8 +9,9 @@
  *
  * A V2 port's queue is in two parts (dataplane/dataplane.ts): the oldest packets in the data plane (its prefix,
  * where mx_port_queue's fast path puts user packets and mx_port_wait's takes them from) and the rest here (its
- * suffix: every kernel-owned packet, and user packets queued while the port was slow or the prefix full). While the
- * suffix holds anything, or waiters wait, or the port is dead, the port is marked slow and only this code queues,
+ * suffix: every kernel-owned packet, and user packets queued while the port was not plain or the prefix full). While
+ * the suffix holds anything, or waiters wait, or the port is dead, only this code queues (the data plane reads
+ * `head`, `waiters.head` and `dead` in place: dataplane.ts PortFields),
  * so packets leave in the order they arrived. User packet records and their 48-byte buffers come from a small free
  * list, so the slow paths allocate nothing in a steady state either. Ports have no signals (they are not waitable
  * in 2017).
@@ -35,7 +36,6 @@ import {
   portCreate as dpPortCreate,
   portDestroy as dpPortDestroy,
   portPop as dpPortPop,
-  portSetSlow as dpPortSetSlow,
   setLimits as dpSetLimits,
 } from "#dataplane";
 import { limits } from "./limits.ts";
@@ -141,7 +141,6 @@ export class PortWaiter extends Waiter implements Queued<PortWaiter> {
 
   protected override detach(): void {
     this.port.waiters.remove(this);
-    this.port.syncSlow();
   }
 }
 
@@ -153,14 +152,12 @@ let prefixPacket: Uint8Array | null = null;
 
 export class PortDispatcher extends Dispatcher {
   /** The suffix of the queue (the whole queue of a V1 port, or of a V2 port the data plane had no room for). */
-  private head: PortPacket | null = null;
+  head: PortPacket | null = null;
   private tail: PortPacket | null = null;
   /** Suffix packets that count against the limit. */
   private suffixCounted = 0;
-  /** What the data plane was last told: slow or not. */
-  private markedSlow = false;
   readonly waiters = new WaiterQueue<PortWaiter>();
-  private dead = false;
+  dead = false;
   /** The waiter of the last wait registered here, reused when that wait has ended. */
   private lastWaiter: PortWaiter | null = null;
 
@@ -169,7 +166,7 @@ export class PortDispatcher extends Dispatcher {
     if (type === MX_OBJ_TYPE_IOPORT2) {
       // The data plane forgets at reset what the base heap's machine told it: each new port tells it again.
       dpSetLimits(limits.maxPacketsPerPort, limits.maxMessagesPerChannel);
-      this.dataIndex = dpPortCreate();
+      this.dataIndex = dpPortCreate(this);
     }
   }
 
@@ -178,12 +175,6 @@ export class PortDispatcher extends Dispatcher {
     return this.dataIndex >= 0 ? this.suffixCounted + (dpPortCount(this.dataIndex) & 0xffff) : this.suffixCounted;
   }
 
-  /** Tells the data plane whether its fast queue path must fall back here (see the module comment). */
-  syncSlow(): void {
-    const slow = this.head !== null || this.waiters.head !== null || this.dead;
-    if (slow !== this.markedSlow && this.dataIndex >= 0) dpPortSetSlow(this.dataIndex, slow);
-    this.markedSlow = slow;
-  }
 
   /**
    * Registers a new wait on this port, at the end of its waiter queue. The waiter is the last one if that wait has
@@ -198,7 +189,6 @@ export class PortDispatcher extends Dispatcher {
     }
     w.begin(handle, dst, want);
     this.waiters.append(w);
-    this.syncSlow();
     return w;
   }
 
@@ -217,7 +207,6 @@ export class PortDispatcher extends Dispatcher {
     if (this.tail === null) this.head = p;
     else this.tail.next = p;
     this.tail = p;
-    this.syncSlow();
     return MX_OK;
   }
 
@@ -248,7 +237,6 @@ export class PortDispatcher extends Dispatcher {
     p.next = null;
     p.queued = false;
     if (p.counted) this.suffixCounted--;
-    if (this.head === null) this.syncSlow();
   }
 
   /**
@@ -335,7 +323,6 @@ export class PortDispatcher extends Dispatcher {
       if (problem !== "") report(`${name}: ${problem}`);
       n = dpPortCount(this.dataIndex) >>> 16;
     }
-    if (this.markedSlow !== (this.head !== null || this.waiters.head !== null || this.dead)) report(`${name}: marked ${this.markedSlow ? "slow" : "fast"} in the data plane, wrongly`);
     let counted = 0;
     let last: PortPacket | null = null;
     for (let p = this.head; p !== null; last = p, p = p.next) {

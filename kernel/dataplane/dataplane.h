@@ -68,12 +68,17 @@ bool dp_handles_receive(uint32_t* values, unsigned n);
 
 /* ports.c */
 typedef struct {
+	/* The port object's fields that say whether it is plain (read in place, as channels.c explains for endpoints):
+	 * its suffix's head, its waiters' head, `dead`. NULL: a free port. */
+	txSlot *suffix, *waiters, *dead;
 	uint8_t head, tail; /* pool entry plus one; 0: empty */
-	uint8_t state;      /* 0 free, 1 in use, 2 in use and slow */
 	uint8_t length;     /* packets in the prefix */
-	uint32_t count;     /* user packets among them: they count against the limit */
+	uint8_t unused;
+	uint32_t count; /* user packets among them: they count against the limit */
 } port_t;
 extern port_t dp_ports[PORTS];
+/* Nothing queued behind the prefix, nobody waits, not dead: the data plane may queue into it. */
+bool dp_port_plain(const port_t* p);
 /* A new prefix entry at the end of `p` for `owner` (an interrupt binding plus one; 0: a user packet), its 48 bytes
  * to fill; NULL when the pool is empty. */
 uint8_t* dp_port_append(port_t* p, unsigned owner);

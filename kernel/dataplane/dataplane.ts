@@ -19,12 +19,12 @@
  * - Ports' packet queues: the oldest part of each V2 port's queue (its "prefix"), as 48-byte images in a pool of
  *   fixed size. Whatever the prefix cannot hold, and every packet the kernel itself owns (signal and interrupt
  *   packets), the control plane queues behind it (its "suffix"); while a port has a suffix, waiters, or no handles,
- *   the control plane marks it `slow` and the fast queue path falls back. So the queue's order is always prefix then
- *   suffix, and no path can reorder it.
- * - Channel endpoints' message queues, the same way: a prefix of messages of bytes only (up to 128 bytes each, in a
- *   pool of fixed size), then the control plane's suffix (messages with handles, larger ones, and any written while
- *   the endpoint was slow). Here the data plane reads whether the endpoint is slow from the control plane's own
- *   fields, and keeps two of them exact: channelCreate says which.
+ *   the fast queue path falls back. So the queue's order is always prefix then suffix, and no path can reorder it.
+ * - Channel endpoints' message queues, the same way: a prefix of messages (up to 128 bytes and 4 handles each, in a
+ *   pool of fixed size), then the control plane's suffix (larger messages, and any written while the endpoint was
+ *   not plain), and two of the endpoint's fields the fast paths keep exact: channelCreate says which.
+ * Whether a port or an endpoint is plain the data plane reads in place from the control plane's own fields
+ * (PortFields, EndpointFields), so there is one statement of it, the control plane's, and nothing to keep in step.
  *
  * The fall-back rule: a fast path either completes the whole syscall exactly as the control plane would (same
  * status, same out-parameters, same packets, same order) or changes nothing and hands the call, with the same
@@ -59,6 +59,16 @@ export interface WatchedObject {
   readonly tracker: { readonly head: unknown } | null;
   readonly waiters?: { readonly head: unknown };
   readonly callers?: { readonly head: unknown };
+}
+
+/** What the data plane reads of a V2 port object (port.ts PortDispatcher): it is plain while all three say so. */
+export interface PortFields {
+  /** The suffix's first packet: null when the prefix is the whole queue. */
+  readonly head: unknown;
+  /** Waiters: null when nobody waits. */
+  readonly waiters: { readonly head: unknown };
+  /** True once the port's last handle has gone. */
+  readonly dead: boolean;
 }
 
 /** What the data plane reads and writes of a channel endpoint object (channel.ts ChannelDispatcher). */
@@ -113,14 +123,14 @@ export interface DataPlane {
   /** The table's own consistency: "" or a description of the first problem found. */
   handleCheck(proc: number): string;
 
-  /** A new port's prefix queue; its index, or -1 if none is left (the port then lives in the control plane). */
-  portCreate(): number;
+  /** A prefix queue for V2 port `object`; its index, or -1 if none is left (the port then lives in the control
+   * plane). Until portDestroy the data plane reads the object's PortFields: the control plane keeps them where
+   * they are. */
+  portCreate(object: PortFields): number;
   /** Drops the prefix's packets and frees the index (the port has no handles left). */
   portDestroy(port: number): void;
   /** The kernel's maxPacketsPerPort and maxMessagesPerChannel, which the fast paths obey. */
   setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number): void;
-  /** Marks a port slow (the fast queue path falls back) or not. */
-  portSetSlow(port: number, slow: boolean): void;
   /** User packets in the prefix (they count against the port's limit) | all its packets << 16. */
   portCount(port: number): number;
   /** Moves the oldest prefix packet into `dst` (48 bytes, a kernel buffer); false if the prefix is empty. */

@@ -27,7 +27,6 @@ export const {
   portCreate,
   portDestroy,
   setLimits,
-  portSetSlow,
   portCount,
   portPop,
   portCheck,

@@ -42,7 +42,7 @@ static binding_t* binding_for(uint32_t vector)
 /* Whether interrupt.ts would queue this binding's packet now on a port with nothing but a prefix. */
 static bool plain(const binding_t* b)
 {
-	return b->port && dp_ports[b->port - 1].state == 1 && b->pending->kind == XS_BOOLEAN_KIND && !b->pending->value.boolean &&
+	return b->port && dp_port_plain(&dp_ports[b->port - 1]) && b->pending->kind == XS_BOOLEAN_KIND && !b->pending->value.boolean &&
 	       b->queued->kind == XS_BOOLEAN_KIND && !b->queued->value.boolean;
 }
 

@@ -3,7 +3,9 @@
  * suffix), as 48-byte images in one pool, and the port syscall entries mx_port_queue and mx_port_wait.
  *
  * A prefix entry is a user packet (counted against the port's limit) or the one packet of an interrupt binding
- * (interrupts.c), which is told when its packet leaves the queue, as kernel/interrupt.ts would be.
+ * (interrupts.c), which is told when its packet leaves the queue, as kernel/interrupt.ts would be. Whether a port
+ * is plain the data plane reads from the port object's own fields, kept from portCreate to portDestroy (XS never
+ * moves a slot; the port is destroyed with its object's last handle).
  */
 #include "dataplane.h"
 
@@ -20,7 +22,7 @@ static uint32_t pool_fresh;              /* entries never used start here */
 static port_t* port_arg(xsMachine* the)
 {
 	port_t* p = &dp_ports[dp_int_arg(the, 0, PORTS)];
-	if (!p->state)
+	if (!p->suffix)
 		xsRangeError("dataplane: port %d is free", (int)(p - dp_ports));
 	return p;
 }
@@ -84,12 +86,25 @@ void dp_port_remove_owned(port_t* p, unsigned owner)
 		}
 }
 
+bool dp_port_plain(const port_t* p)
+{
+	return p->suffix && p->suffix->kind == XS_NULL_KIND && p->waiters->kind == XS_NULL_KIND &&
+	       p->dead->kind == XS_BOOLEAN_KIND && !p->dead->value.boolean;
+}
+
+/* (object): a prefix for V2 port object `object` (its PortFields); the port's index, or -1 if none is left. */
 static void fx_port_create(xsMachine* the)
 {
+	txSlot* waiters = dp_own_field(the, mxArgv(0), "waiters");
+	port_t port = {
+		.suffix = dp_own_field(the, mxArgv(0), "head"),
+		.waiters = waiters ? dp_own_field(the, waiters, "head") : NULL,
+		.dead = dp_own_field(the, mxArgv(0), "dead"),
+	};
 	txInteger index = -1;
-	for (unsigned i = 0; i < PORTS; i++)
-		if (!dp_ports[i].state) {
-			dp_ports[i] = (port_t){ .state = 1 };
+	for (unsigned i = 0; port.suffix && port.waiters && port.dead && i < PORTS; i++)
+		if (!dp_ports[i].suffix) {
+			dp_ports[i] = port;
 			index = (txInteger)i;
 			break;
 		}
@@ -102,13 +117,7 @@ static void fx_port_destroy(xsMachine* the)
 	while (p->head)
 		pop_entry(p);
 	dp_interrupt_port_destroyed(p);
-	p->state = 0;
-}
-
-static void fx_port_set_slow(xsMachine* the)
-{
-	port_t* p = port_arg(the);
-	p->state = xsToBoolean(xsArg(1)) ? 2 : 1;
+	*p = (port_t){ 0 };
 }
 
 /* (port): user packets in the prefix, | all its packets << 16. */
@@ -236,7 +245,7 @@ static void fx_mx_port_queue(xsMachine* the)
 	txSlot* bytes = p ? packet_bytes(the, dp_arg(the, 1)) : NULL;
 	uint8_t *src, *entry;
 	txInteger length;
-	if (!bytes || p->state != 1 || p->count >= dp_packet_limit ||
+	if (!bytes || !dp_port_plain(p) || p->count >= dp_packet_limit ||
 	    !runtime_uint8_array(the, bytes, &src, &length, false) || length < PACKET_SIZE ||
 	    !(entry = dp_port_append(p, 0))) {
 		dp_slow_path(the, 3);
@@ -273,7 +282,7 @@ static void fx_mx_port_wait(xsMachine* the)
 		return;
 	}
 	if (!p->head) {
-		int status = p->state == 1 && dp_interrupt_bound_to(p) ? dp_interrupt_wait(p, u64_value(dp_arg(the, 1))) : 1;
+		int status = dp_port_plain(p) && dp_interrupt_bound_to(p) ? dp_interrupt_wait(p, u64_value(dp_arg(the, 1))) : 1;
 		if (status != MX_OK) {
 			if (status == 1)
 				dp_slow_path(the, 4);
@@ -297,9 +306,8 @@ static void fx_bind_packet_sample(xsMachine* the)
 }
 
 const runtime_function_t dp_port_functions[] = {
-	{ "portCreate", fx_port_create, 0 },
+	{ "portCreate", fx_port_create, 1 },
 	{ "portDestroy", fx_port_destroy, 1 },
-	{ "portSetSlow", fx_port_set_slow, 2 },
 	{ "portCount", fx_port_count, 1 },
 	{ "portPop", fx_port_pop, 2 },
 	{ "portCheck", fx_port_check, 1 },

@@ -35,6 +35,7 @@ import {
   SLOT_IN_TRANSIT,
   SLOT_LIVE,
   type InterruptFields,
+  type PortFields,
   MAX_GENERATION,
   RIGHTS_MASK,
   SLOT_BITS,
@@ -242,8 +243,8 @@ const head = new Int16Array(PORTS).fill(-1);
 const tail = new Int16Array(PORTS).fill(-1);
 const count = new Int32Array(PORTS);
 const length = new Int32Array(PORTS);
-/** Per port: 0 free, 1 in use, 2 in use and slow. */
-const portState = new Uint8Array(PORTS);
+/** Per port, the port object (ports.c keeps pointers to its PortFields); null when free. */
+const portObject: (PortFields | null)[] = new Array<PortFields | null>(PORTS).fill(null);
 let packetLimit = 0;
 let messageLimit = 0;
 for (let i = PREFIX_POOL_PACKETS - 1; i >= 0; i--) {
@@ -251,10 +252,16 @@ for (let i = PREFIX_POOL_PACKETS - 1; i >= 0; i--) {
   poolFree = i;
 }
 
-export function portCreate(): number {
-  const p = portState.indexOf(0);
+/** ports.c dp_port_plain. */
+function plainPort(p: number): boolean {
+  const o = portObject[p];
+  return o !== null && o.head === null && o.waiters.head === null && !o.dead;
+}
+
+export function portCreate(object: PortFields): number {
+  const p = portObject.indexOf(null);
   if (p < 0) return -1;
-  portState[p] = 1;
+  portObject[p] = object;
   head[p] = tail[p] = -1;
   count[p] = length[p] = 0;
   return p;
@@ -296,7 +303,7 @@ function popEntry(p: number): number {
 export function portDestroy(p: number): void {
   while (head[p] >= 0) popEntry(p);
   for (let b = 0; b < BINDINGS; b++) if (bindingPort[b] === p) bindingPort[b] = -1;
-  portState[p] = 0;
+  portObject[p] = null;
 }
 
 export function setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number): void {
@@ -304,9 +311,6 @@ export function setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: numb
   messageLimit = maxMessagesPerChannel;
 }
 
-export function portSetSlow(p: number, slow: boolean): void {
-  portState[p] = slow ? 2 : 1;
-}
 
 export function portCount(p: number): number {
   return count[p] | (length[p] << 16);
@@ -376,7 +380,7 @@ export function interruptSink(vector: number, timestamp: number): void {
   while (b < BINDINGS && (bindingObject[b] === null || bindingVector[b] !== vector)) b++;
   const object = b < BINDINGS ? bindingObject[b] : null;
   const p = object === null ? -1 : bindingPort[b];
-  const e = p < 0 || portState[p] !== 1 || object!.pending || object!.packet.queued ? -1 : appendEntry(p, b);
+  const e = p < 0 || !plainPort(p) || object!.pending || object!.packet.queued ? -1 : appendEntry(p, b);
   if (e < 0) return interruptSlow(vector, timestamp);
   const w = e * 12;
   poolWords.fill(0, w, w + 12);
@@ -528,7 +532,7 @@ function fastPort(handle: unknown, size: unknown): number {
 export function mx_port_queue(handle: unknown, packet: unknown, size: unknown): number {
   const p = fastPort(handle, size);
   const bytes = p < 0 ? null : packetBytes(packet);
-  if (p < 0 || portState[p] !== 1 || count[p] >= packetLimit || poolFree < 0 || hal.byteLength(bytes) < MX_PORT_PACKET_SIZE) {
+  if (p < 0 || !plainPort(p) || count[p] >= packetLimit || poolFree < 0 || hal.byteLength(bytes) < MX_PORT_PACKET_SIZE) {
     return queueSlow(handle, packet, size);
   }
   const at = appendEntry(p, -1) * MX_PORT_PACKET_SIZE;
@@ -560,11 +564,21 @@ function plainArray(v: unknown, length: number, n: number, writable: boolean): v
   return true;
 }
 
-/** The handle values of a message being written: n positive int32 numbers of a plain array; null otherwise. */
-function handleValues(v: unknown, n: number): number[] | null {
-  if (!plainArray(v, n, n, false)) return null;
-  const values = v.slice(0, n);
-  return values.every((x) => typeof x === NUMBER && (x | 0) === x && x > 0) ? values : null;
+/** Handle values on their way through a fast path (one call at a time: nothing runs in between). */
+const moving: number[] = [];
+
+/** The handle values of a message being written, into `moving`: n positive int32 numbers, the data elements of a
+ * plain array; false otherwise. */
+function handleValues(v: unknown, n: number): boolean {
+  if (!Array.isArray(v) || types.isProxy(v) || !(v.length >= n)) return false;
+  for (let i = 0; i < n; i++) {
+    const d = Object.getOwnPropertyDescriptor(v, i);
+    const x: unknown = d === undefined ? undefined : d.value;
+    if (d === undefined || !("value" in d) || typeof x !== NUMBER || ((x as number) | 0) !== x || (x as number) <= 0) return false;
+    moving[i] = x as number;
+  }
+  moving.length = n;
+  return true;
 }
 
 function smallCount(v: unknown, limit: number): number {
@@ -591,7 +605,7 @@ export function mx_channel_write(
   const n = smallCount(numBytes, PREFIX_MESSAGE_BYTES);
   const d = peer < 0 ? null : (endpointObject[peer] as EndpointFields);
   const nh = typeof numHandles === NUMBER && ((numHandles as number) | 0) === numHandles ? (numHandles as number) : -1;
-  const values = nh > 0 && nh <= PREFIX_MESSAGE_HANDLES ? handleValues(handles, nh) : null;
+  const values = nh > 0 && nh <= PREFIX_MESSAGE_HANDLES && handleValues(handles, nh) ? moving : null;
   if (
     d === null ||
     n < 0 ||
@@ -610,7 +624,9 @@ export function mx_channel_write(
   blockFree = blockLink[b];
   hal.copyBytes(blocks, b * PREFIX_MESSAGE_BYTES, bytes, 0, n);
   blockSize[b] = n - 1;
-  blockHandles[b] = values ?? [];
+  const kept = blockHandles[b];
+  kept.length = 0;
+  if (values !== null) kept.push(...values);
   blockLink[b] = -1;
   if (endpointTail[peer] < 0) endpointHead[peer] = b;
   else blockLink[endpointTail[peer]] = b;
@@ -634,7 +650,9 @@ export function mx_channel_read(
   const e = fastEndpoint(handle, MX_RIGHT_READ);
   const b = e < 0 ? -1 : endpointHead[e];
   const size = b < 0 ? 0 : blockSize[b] + 1;
-  const values = b < 0 ? [] : blockHandles[b].slice();
+  moving.length = 0;
+  if (b >= 0) moving.push(...blockHandles[b]);
+  const values = moving;
   const d = e < 0 ? null : (endpointObject[e] as EndpointFields);
   const capacity = smallCount(numBytes, 0x7fffffff);
   const room = typeof numHandles === NUMBER && ((numHandles as number) | 0) === numHandles ? (numHandles as number) : -1;
@@ -654,7 +672,7 @@ export function mx_channel_read(
   ) {
     return readSlow(handle, options, bytes, handles, numBytes, numHandles, actualBytes, actualHandles);
   }
-  values.forEach((v, i) => ((handles as number[])[i] = v));
+  for (let i = 0; i < values.length; i++) (handles as number[])[i] = values[i];
   hal.copyBytes(bytes, 0, blocks, b * PREFIX_MESSAGE_BYTES, size);
   popMessage(e);
   if (--d.tracker.count === 0) d.tracker.signals &= ~MX_CHANNEL_READABLE;

@@ -18,14 +18,19 @@ import {
   MX_OK,
   MX_PKT_TYPE_USER,
   MX_RIGHT_SAME_RIGHTS,
+  mx_object_signal,
+  mx_object_wait_async,
+  MX_PKT_TYPE_SIGNAL_ONE,
+  MX_USER_SIGNAL_0,
+  MX_WAIT_ASYNC_ONCE,
 } from "../../kernel/index.ts";
-import { newChannel, newPort, track } from "./helpers.ts";
-import { consistent, packet, asQueued, prefixCount, takeAllPorts, kernelPort, describeDataPlane } from "./dataplane_suite.ts";
+import { newChannel, newEvent, newPort, track } from "./helpers.ts";
+import { consistent, packet, asQueued, prefixCount, takeAllPorts, kernelPort, describeDataPlane, newPortFields } from "./dataplane_suite.ts";
 
 describeDataPlane("data plane (twin on Node, C on the device): one suite for both: ports", () => {
   describe("ports", () => {
     it("portCreate gives an empty, sound prefix; portPop of an empty prefix is false and writes nothing", () => {
-      const p = dp.portCreate();
+      const p = dp.portCreate(newPortFields());
       assert.ok(p >= 0, "a free index");
       try {
         assert.equal(prefixCount(p), 0);
@@ -33,10 +38,6 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         const dst = new Uint8Array(48).fill(0xa5);
         assert.equal(dp.portPop(p, dst), false);
         assert.deepEqual(Array.from(dst), new Array(48).fill(0xa5));
-        dp.portSetSlow(p, true);
-        assert.equal(dp.portCheck(p), "");
-        assert.equal(dp.portPop(p, dst), false);
-        dp.portSetSlow(p, false);
         assert.equal(prefixCount(p), 0);
         assert.equal(dp.portCheck(p), "");
       } finally {
@@ -50,13 +51,13 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         assert.ok(taken.length > 0);
         assert.equal(new Set(taken).size, taken.length, "distinct indexes");
         for (const p of taken) assert.ok(Number.isInteger(p) && p >= 0);
-        assert.equal(dp.portCreate(), -1, "still none");
+        assert.equal(dp.portCreate(newPortFields()), -1, "still none");
         const one = taken[taken.length >> 1];
         dp.portDestroy(one);
-        assert.equal(dp.portCreate(), one, "the one free index");
+        assert.equal(dp.portCreate(newPortFields()), one, "the one free index");
         assert.equal(prefixCount(one), 0);
         assert.equal(dp.portCheck(one), "");
-        assert.equal(dp.portCreate(), -1);
+        assert.equal(dp.portCreate(newPortFields()), -1);
       } finally {
         for (const p of taken) dp.portDestroy(p);
       }
@@ -79,7 +80,7 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         assert.equal(mx_port_queue(port, packet(4n), 0), MX_OK);
         consistent();
         assert.equal(mx_handle_close(port), MX_OK, "closed with a packet queued");
-        assert.equal(dp.portCreate(), -1, "it took no index");
+        assert.equal(dp.portCreate(newPortFields()), -1, "it took no index");
       } finally {
         for (const p of taken) dp.portDestroy(p);
       }
@@ -117,28 +118,25 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
       assert.equal(dp.portCheck(index), "");
     });
 
-    it("a port marked slow: mx_port_queue falls back (behind the prefix), and waits keep the order", () => {
+    it("a port with a suffix: mx_port_queue falls back behind it, waits keep the order, and the drained port is plain again", () => {
       assert.equal(kernel_stats().deadlines, 0, "no deadline is armed (the fast paths run)");
       const { handle, index } = kernelPort();
-      dp.portSetSlow(index, true);
-      dp.portSetSlow(index, false);
       assert.equal(mx_port_queue(handle, packet(1n), 0), MX_OK);
-      assert.equal(prefixCount(index), 1, "marked fast again: the fast path");
-      dp.portSetSlow(index, true);
+      assert.equal(prefixCount(index), 1, "a plain port: the fast path");
+      const e = newEvent();
+      assert.equal(mx_object_wait_async(e, handle, 77n, MX_USER_SIGNAL_0, MX_WAIT_ASYNC_ONCE), MX_OK);
+      assert.equal(mx_object_signal(e, 0, MX_USER_SIGNAL_0), MX_OK);
+      assert.equal(prefixCount(index), 1, "the signal packet is the kernel's: it went to the suffix");
       assert.equal(mx_port_queue(handle, packet(2n), 0), MX_OK);
-      assert.equal(prefixCount(index), 1, "slow: the packet went to the control plane's suffix");
-      // The kernel has a suffix now and keeps the port marked slow itself.
-      assert.equal(mx_port_queue(handle, packet(3n), 0), MX_OK);
-      assert.equal(prefixCount(index), 1);
+      assert.equal(prefixCount(index), 1, "with a suffix, the packet went behind it");
       consistent();
       const got = new mx_port_packet_t();
-      for (let i = 1; i <= 3; i++) {
+      for (const [key, type] of [[1n, MX_PKT_TYPE_USER], [77n, MX_PKT_TYPE_SIGNAL_ONE], [2n, MX_PKT_TYPE_USER]] as const) {
         assert.equal(mx_port_wait(handle, 0n, got, 0), MX_OK);
-        assert.deepEqual(Array.from(got.bytes), asQueued(packet(BigInt(i))), `packet ${i}`);
+        assert.deepEqual([got.key, got.type], [key, type]);
       }
-      assert.equal(prefixCount(index), 0);
       assert.equal(mx_port_queue(handle, packet(4n), 0), MX_OK);
-      assert.equal(prefixCount(index), 1, "the suffix drained: the kernel marked the port fast");
+      assert.equal(prefixCount(index), 1, "the suffix drained: plain again, the fast path");
       assert.equal(mx_port_wait(handle, 0n, got, 0), MX_OK);
       assert.equal(got.key, 4n);
     });

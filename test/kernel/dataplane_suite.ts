@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import * as dp from "#dataplane";
 import {
   MAX_GENERATION as MAX_GEN,
+  type PortFields,
   SLOT_BITS,
   SLOT_IN_TRANSIT,
   SLOT_LIVE,
@@ -36,6 +37,15 @@ import {
   MX_RIGHT_WRITE,
 } from "../../kernel/index.ts";
 import { newPort, useHandles } from "./helpers.ts";
+
+/** Port objects for the data-plane ports the tests make themselves: the data plane reads their fields until
+ * portDestroy, so they stay referenced here. */
+const portObjects: PortFields[] = [];
+export function newPortFields(): PortFields {
+  const o = { head: null, waiters: { head: null }, dead: false };
+  portObjects.push(o);
+  return o;
+}
 
 /** The process whose handle table these tests own. */
 export const P = 7;
@@ -133,7 +143,7 @@ export function prefixCount(index: number): number {
 /** Takes every free data-plane port index; the indexes taken. */
 export function takeAllPorts(): number[] {
   const taken: number[] = [];
-  for (let p = dp.portCreate(); p >= 0; p = dp.portCreate()) {
+  for (let p = dp.portCreate(newPortFields()); p >= 0; p = dp.portCreate(newPortFields())) {
     taken.push(p);
     assert.ok(taken.length <= 4096, "portCreate never ran out");
   }
@@ -150,7 +160,7 @@ export function kernelPort(): { handle: number; index: number } {
   const index = mine.pop() as number;
   dp.portDestroy(index);
   const handle = newPort();
-  assert.equal(dp.portCreate(), -1, "the kernel's port took the one index left");
+  assert.equal(dp.portCreate(newPortFields()), -1, "the kernel's port took the one index left");
   for (const p of mine) dp.portDestroy(p);
   assert.equal(prefixCount(index), 0);
   return { handle, index };

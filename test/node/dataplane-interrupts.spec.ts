@@ -85,7 +85,7 @@ describe("the data plane's interrupt path (twin on Node, virtual HAL)", () => {
 
   function takeAllPorts(): number[] {
     const taken: number[] = [];
-    for (let p = dp.portCreate(); p >= 0; p = dp.portCreate()) taken.push(p);
+    for (let p = dp.portCreate({ head: null, waiters: { head: null }, dead: false }); p >= 0; p = dp.portCreate({ head: null, waiters: { head: null }, dead: false })) taken.push(p);
     return taken;
   }
 
@@ -98,7 +98,7 @@ describe("the data plane's interrupt path (twin on Node, virtual HAL)", () => {
     const index = mine.splice(at, 1)[0];
     dp.portDestroy(index);
     const handle = newPort();
-    assert.equal(dp.portCreate(), -1, "the kernel's port took the one index left");
+    assert.equal(dp.portCreate({ head: null, waiters: { head: null }, dead: false }), -1, "the kernel's port took the one index left");
     for (const p of mine) dp.portDestroy(p);
     assert.equal(dp.portCount(index), 0);
     return { handle, index };
@@ -320,7 +320,7 @@ describe("the data plane's interrupt path (twin on Node, virtual HAL)", () => {
     const taken = takeAllPorts();
     takenPorts.push(...taken);
     const port = newPort();
-    assert.equal(dp.portCreate(), -1, "the port took no index");
+    assert.equal(dp.portCreate({ head: null, waiters: { head: null }, dead: false }), -1, "the port took no index");
     const irq = newInterrupt(3);
     assert.equal(mx_interrupt_bind(irq, port, 6n, 0), MX_OK);
     assert.equal(mx_port_queue(port, user(1n), 0), MX_OK);
