@@ -1,10 +1,10 @@
 /**
- * The fall-back conditions of mx_channel_write and mx_channel_read (options, the channel handle, sizes). The method, for every file of this
- * suite (channel_fallback.ts has what they share): through the public syscalls only, each condition that makes an
- * entry (kernel/dataplane/dataplane.ts) fall back is forced, and the answer must be exactly the one the reference
- * semantics give (../shared/spec/magenta-ipc.md, js-api.md), the same on Node (the twin) and on the device (C); a
- * queue's order holds across the prefix/suffix boundary. Where the specs are silent, the expectation is what the
- * kernel on Node answers today (said so below).
+ * The fall-back conditions of mx_channel_write and mx_channel_read (options, the channel handle, sizes). The
+ * method, for every file of this suite (channel_fallback.ts has what they share): through the public syscalls only,
+ * each condition that makes an entry (kernel/dataplane/dataplane.ts) fall back is forced, and the answer must be
+ * exactly the one the reference semantics give (../shared/spec/magenta-ipc.md, js-api.md), the same on Node (the
+ * twin) and on the device (C); a queue's order holds across the prefix/suffix boundary. Where the specs are silent,
+ * the expectation is what the kernel on Node answers today (said so below).
  */
 import assert from "node:assert/strict";
 import {
