@@ -5,28 +5,20 @@
  */
 import assert from "node:assert/strict";
 import {
-  awaitable,
-  kernel_check,
-  kernel_configure,
-  kernel_limits,
-  kernel_stats,
   mx_channel_read,
   mx_channel_write,
-  mx_deadline_after,
   mx_handle_duplicate,
   mx_handle_replace,
   mx_object_signal,
   mx_object_wait_one,
   mx_port_packet_t,
   mx_port_wait,
-  type KernelLimits,
   MX_CHANNEL_READABLE,
   MX_CHANNEL_WRITABLE,
   MX_ERR_BAD_HANDLE,
   MX_ERR_NOT_SUPPORTED,
   MX_ERR_SHOULD_WAIT,
   MX_ERR_TIMED_OUT,
-  MX_MSEC,
   MX_OK,
   MX_RIGHT_SAME_RIGHTS,
   MX_SIGNAL_LAST_HANDLE,
@@ -36,7 +28,6 @@ import {
   newEvent,
   out,
   track,
-  useHandles,
 } from "./helpers.ts";
 
 /** The two entries with their arguments left untyped (missing and wrongly typed arguments are part of the test). */
@@ -167,33 +158,5 @@ export function txidBytes(txid: number, ...rest: number[]): Uint8Array {
   return Uint8Array.from([txid & 0xff, (txid >>> 8) & 0xff, (txid >>> 16) & 0xff, txid >>> 24, ...rest]);
 }
 
-/** Lets deadlines armed earlier pass (on the device, the test runtime's timeout sleeps): while one is due every
- * call falls back, and the conditions below would not be the only reason. No timeout of its own: on the device a
- * test's timeout is itself a sleep, that is a deadline. */
-export async function letDeadlinesPass(): Promise<void> {
-  for (let i = 0; i < 400 && kernel_stats().deadlines > 0; i++) await awaitable.mx_nanosleep(mx_deadline_after(MX_MSEC(25)));
-}
 
-export function noDeadline(): void {
-  assert.equal(kernel_stats().deadlines, 0, "no deadline is armed (the fast paths run)");
-}
 
-/** The suite's set-up, shared by the files it is split into. */
-export function describeChannelFallbacks(title: string, body: () => void): void {
-  describe(title, () => {
-    useHandles();
-    let saved: KernelLimits;
-    before(async function () {
-      this.timeout(0);
-      await letDeadlinesPass();
-    });
-    beforeEach(() => {
-      saved = kernel_limits();
-    });
-    afterEach(() => {
-      assert.equal(kernel_configure(saved), MX_OK);
-      assert.deepEqual(kernel_check(), [], "kernel_check found the kernel inconsistent");
-    });
-    body();
-  });
-}

@@ -26,18 +26,10 @@ import {
   MX_RIGHT_TRANSFER,
   MX_RIGHT_WRITE,
 } from "../../kernel/index.ts";
-import {
-  newChannel,
-  newEvent,
-  newEventPair,
-  newPort,
-  newTimer,
-  roomFor,
-  track,
-} from "./helpers.ts";
-import { write, read, WRITABLE, pattern, tagged, tagOf, state, live, replace, HOWS, expectNext, expectEmpty, noDeadline, describeChannelFallbacks } from "./channel_fallback.ts";
+import { describeFallbacks, newChannel, newEvent, newEventPair, newPort, newTimer, noDeadline, roomFor, track } from "./helpers.ts";
+import { write, read, WRITABLE, pattern, tagged, tagOf, state, live, replace, HOWS, expectNext, expectEmpty } from "./channel_fallback.ts";
 
-describeChannelFallbacks("mx_channel_write / mx_channel_read: each fall-back condition answers exactly as the spec says: options, handles, sizes", () => {
+describeFallbacks("mx_channel_write / mx_channel_read: each fall-back condition answers exactly as the spec says: options, handles, sizes", () => {
   describe("options", () => {
     it("write: options not 0 are INVALID_ARGS before the handle is looked at; -0 is 0", () => {
       noDeadline();

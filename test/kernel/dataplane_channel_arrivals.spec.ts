@@ -29,16 +29,10 @@ import {
   MX_WAIT_ASYNC_ONCE,
   MX_WAIT_ASYNC_REPEATING,
 } from "../../kernel/index.ts";
-import {
-  newChannel,
-  newEvent,
-  newEventPair,
-  newPort,
-  track,
-} from "./helpers.ts";
-import { write, read,  LAST, pattern,  tagged,  state, live, duplicate, HOWS, expectNext, expectEmpty, user, nextPacket, noPacket, txidBytes, noDeadline, describeChannelFallbacks } from "./channel_fallback.ts";
+import { describeFallbacks, newChannel, newEvent, newEventPair, newPort, noDeadline, track } from "./helpers.ts";
+import { write, read, LAST, pattern, tagged, state, live, duplicate, HOWS, expectNext, expectEmpty, user, nextPacket, noPacket, txidBytes } from "./channel_fallback.ts";
 
-describeChannelFallbacks("mx_channel_write / mx_channel_read: handles that arrive", () => {
+describeFallbacks("mx_channel_write / mx_channel_read: handles that arrive", () => {
   describe("handles that arrive", () => {
     it("the new value works and the old one is BAD_HANDLE, for events, ports and channel endpoints, rights kept; prefix and suffix", () => {
       noDeadline();

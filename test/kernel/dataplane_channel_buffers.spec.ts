@@ -12,10 +12,10 @@ import {
   MX_ERR_INVALID_ARGS,
   MX_OK,
 } from "../../kernel/index.ts";
-import { newChannel,  track } from "./helpers.ts";
-import { write, read, LAST, pattern, tagged, tagOf, state, duplicate, HOWS, expectNext, expectEmpty, noDeadline, describeChannelFallbacks } from "./channel_fallback.ts";
+import { describeFallbacks, newChannel, noDeadline, track } from "./helpers.ts";
+import { write, read, LAST, pattern, tagged, tagOf, state, duplicate, HOWS, expectNext, expectEmpty } from "./channel_fallback.ts";
 
-describeChannelFallbacks("mx_channel_write / mx_channel_read: each fall-back condition answers exactly as the spec says: byte buffers", () => {
+describeFallbacks("mx_channel_write / mx_channel_read: each fall-back condition answers exactly as the spec says: byte buffers", () => {
   describe("byte buffers", () => {
     it("write: Uint8Arrays covering num_bytes are sent; anything else is INVALID_ARGS and moves no handle", () => {
       noDeadline();

@@ -22,10 +22,10 @@ import {
   MX_RIGHT_DUPLICATE,
   MX_RIGHT_READ,
 } from "../../kernel/index.ts";
-import { newChannel } from "./helpers.ts";
-import { write, read, READABLE,  LAST, pattern, tagged, tagOf, state, live, duplicate, HOWS, expectNext, expectEmpty,  noDeadline, describeChannelFallbacks } from "./channel_fallback.ts";
+import { describeFallbacks, newChannel, noDeadline } from "./helpers.ts";
+import { write, read, READABLE, LAST, pattern, tagged, tagOf, state, live, duplicate, HOWS, expectNext, expectEmpty } from "./channel_fallback.ts";
 
-describeChannelFallbacks("mx_channel_write / mx_channel_read: each fall-back condition answers exactly as the spec says: handles and the peer", () => {
+describeFallbacks("mx_channel_write / mx_channel_read: each fall-back condition answers exactly as the spec says: handles and the peer", () => {
   describe("handle arrays (write)", () => {
     // With num_handles 0 C never reads the pointer; the specs are silent on a non-null one of the wrong kind: Node's
     // answer today is INVALID_ARGS (a bad pointer), and an array or Uint32Array of any length is fine.

@@ -16,10 +16,10 @@ import {
   MX_ERR_OUT_OF_RANGE,
   MX_OK,
 } from "../../kernel/index.ts";
-import { newChannel } from "./helpers.ts";
-import { write,  POOL,    pattern, tagged, tagOf,  HOWS, expectNext, expectEmpty,   noDeadline, describeChannelFallbacks } from "./channel_fallback.ts";
+import { describeFallbacks, newChannel, noDeadline } from "./helpers.ts";
+import { write, POOL, pattern, tagged, tagOf, HOWS, expectNext, expectEmpty } from "./channel_fallback.ts";
 
-describeChannelFallbacks("mx_channel_write / mx_channel_read: the message limit, the shared pool", () => {
+describeFallbacks("mx_channel_write / mx_channel_read: the message limit, the shared pool", () => {
   describe("the per-channel message limit (maxMessagesPerChannel)", () => {
     it("NO_MEMORY once reached, whatever the message: after the sizes, before bytes and handles; a channel made before obeys it", () => {
       noDeadline();

@@ -18,13 +18,10 @@ import {
   MX_ERR_SHOULD_WAIT,
   MX_OK,
 } from "../../kernel/index.ts";
-import {
-  newChannel,
-  track,
-} from "./helpers.ts";
-import { write, read, READABLE, LAST, pattern, sameBytes, tagged, tagOf, state,  duplicate, HOWS, expectNext, expectEmpty,     noDeadline, describeChannelFallbacks } from "./channel_fallback.ts";
+import { describeFallbacks, newChannel, noDeadline, track } from "./helpers.ts";
+import { write, read, READABLE, LAST, pattern, sameBytes, tagged, tagOf, state, duplicate, HOWS, expectNext, expectEmpty } from "./channel_fallback.ts";
 
-describeChannelFallbacks("mx_channel_write / mx_channel_read: reads that do not fit", () => {
+describeFallbacks("mx_channel_write / mx_channel_read: reads that do not fit", () => {
   describe("reads that do not fit", () => {
     it("BUFFER_TOO_SMALL reports the sizes through actual_bytes/actual_handles and leaves the message; READABLE stays", () => {
       noDeadline();

@@ -23,10 +23,10 @@ import {
   MX_WAIT_ASYNC_ONCE,
   MX_WAIT_ASYNC_REPEATING,
 } from "../../kernel/index.ts";
-import { newChannel, newPort, out } from "./helpers.ts";
-import { write,   READABLE, WRITABLE, LAST, pattern, tagged,  state, HOWS, expectNext, expectEmpty, nextPacket, noPacket, noDeadline, describeChannelFallbacks } from "./channel_fallback.ts";
+import { describeFallbacks, newChannel, newPort, noDeadline, out } from "./helpers.ts";
+import { write, READABLE, WRITABLE, LAST, pattern, tagged, state, HOWS, expectNext, expectEmpty, nextPacket, noPacket } from "./channel_fallback.ts";
 
-describeChannelFallbacks("mx_channel_write / mx_channel_read: an observed peer or reader", () => {
+describeFallbacks("mx_channel_write / mx_channel_read: an observed peer or reader", () => {
   describe("an observed peer or reader", () => {
     it("an async wait on the peer (ONCE, READABLE): the message is delivered and exactly one packet is queued", () => {
       noDeadline();

@@ -25,17 +25,10 @@ import {
   MX_USER_SIGNAL_0,
   MX_USER_SIGNAL_1,
 } from "../../kernel/index.ts";
-import {
-  newChannel,
-  newEvent,
-  newPort,
-  out,
-  settle,
-  track,
-} from "./helpers.ts";
-import { write, read, READABLE, WRITABLE, LAST, pattern, tagged, tagOf, state, duplicate, expectNext, expectEmpty, user, noPacket, txidBytes, noDeadline, describeChannelFallbacks } from "./channel_fallback.ts";
+import { describeFallbacks, newChannel, newEvent, newPort, noDeadline, out, settle, track } from "./helpers.ts";
+import { write, read, READABLE, WRITABLE, LAST, pattern, tagged, tagOf, state, duplicate, expectNext, expectEmpty, user, noPacket, txidBytes } from "./channel_fallback.ts";
 
-describeChannelFallbacks("mx_channel_write / mx_channel_read: each fall-back condition answers exactly as the spec says: awaitable waits", () => {
+describeFallbacks("mx_channel_write / mx_channel_read: each fall-back condition answers exactly as the spec says: awaitable waits", () => {
   describe("waits on the peer and through travelling handles (awaitable)", () => {
     it("a pending wait_one on the peer for READABLE: the message is delivered and the wait ends with the states seen", async () => {
       const [a, b] = newChannel();

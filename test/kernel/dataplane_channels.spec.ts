@@ -33,8 +33,8 @@ import {
   MX_USER_SIGNAL_0,
   MX_WAIT_ASYNC_ONCE,
 } from "../../kernel/index.ts";
-import { consistent, genOf, letDeadlinesPass, nextGen, slotOf, stateOf } from "./dataplane_suite.ts";
-import { newChannel, newEvent, newPort, track, useHandles } from "./helpers.ts";
+import { consistent, genOf, nextGen, slotOf, stateOf } from "./dataplane_suite.ts";
+import { letDeadlinesPass, newChannel, newEvent, newPort, track, useHandles } from "./helpers.ts";
 
 describe("data plane: channel endpoints (twin on Node, C on the device)", () => {
   useHandles();

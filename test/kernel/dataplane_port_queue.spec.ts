@@ -34,8 +34,8 @@ import {
   MX_RIGHT_WRITE,
   MX_SEC,
 } from "../../kernel/index.ts";
-import { newChannel, newEvent, newPort, newTimer, out, track } from "./helpers.ts";
-import { queue, wait, user, asQueued, drain, duplicate, describeFallbacks } from "./port_fallback.ts";
+import { describeFallbacks, newChannel, newEvent, newPort, newTimer, out, track } from "./helpers.ts";
+import { queue, wait, user, asQueued, drain, duplicate } from "./port_fallback.ts";
 
 describeFallbacks("mx_port_queue: each fall-back condition answers exactly as the spec says", () => {
   describe("deadlines armed elsewhere", () => {

@@ -27,8 +27,8 @@ import {
   MX_USER_SIGNAL_0,
   MX_WAIT_ASYNC_ONCE,
 } from "../../kernel/index.ts";
-import { newEvent, newPort, settle } from "./helpers.ts";
-import { queue, wait, user, asQueued, drain, range, duplicate, describeFallbacks } from "./port_fallback.ts";
+import { describeFallbacks, newEvent, newPort, settle } from "./helpers.ts";
+import { queue, wait, user, asQueued, drain, range, duplicate } from "./port_fallback.ts";
 
 describeFallbacks("a V2 port's state: each fall-back condition keeps results and order", () => {
   describe("the port's state: suffix, limit, the shared prefix pool", () => {

@@ -20,8 +20,8 @@ import {
   MX_RIGHT_WRITE,
   MX_SEC,
 } from "../../kernel/index.ts";
-import { newChannel, newEvent, newPort, newTimer } from "./helpers.ts";
-import { queue, wait, user, asQueued, drain, range, duplicate, describeFallbacks } from "./port_fallback.ts";
+import { describeFallbacks, newChannel, newEvent, newPort, newTimer } from "./helpers.ts";
+import { queue, wait, user, asQueued, drain, range, duplicate } from "./port_fallback.ts";
 
 describeFallbacks("mx_port_wait: each fall-back condition answers exactly as the spec says", () => {
   describe("mx_port_wait", () => {

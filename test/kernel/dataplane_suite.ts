@@ -24,19 +24,15 @@ import {
   STATE_SHIFT,
 } from "../../kernel/dataplane/dataplane.ts";
 import {
-  awaitable,
   kernel_check,
-  kernel_stats,
-  mx_deadline_after,
   mx_port_packet_t,
-  MX_MSEC,
   MX_OBJ_TYPE_IOPORT2,
   MX_RIGHT_DUPLICATE,
   MX_RIGHT_READ,
   MX_RIGHT_TRANSFER,
   MX_RIGHT_WRITE,
 } from "../../kernel/index.ts";
-import { newPort, useHandles } from "./helpers.ts";
+import { letDeadlinesPass, newPort, useHandles } from "./helpers.ts";
 
 /** Port objects for the data-plane ports the tests make themselves: the data plane reads their fields until
  * portDestroy, so they stay referenced here. */
@@ -105,12 +101,6 @@ export function drainFreeList(): number[] {
   return values;
 }
 
-/** Lets deadlines armed earlier pass (on the device, the test runtime's timeout sleeps): with one armed, every
- * fast path falls back and the prefix tests below would see no prefix. No timeout of its own: on the device a
- * test's timeout is itself a sleep, that is a deadline. */
-export async function letDeadlinesPass(): Promise<void> {
-  for (let i = 0; i < 400 && kernel_stats().deadlines > 0; i++) await awaitable.mx_nanosleep(mx_deadline_after(MX_MSEC(25)));
-}
 
 export function consistent(): void {
   assert.deepEqual(kernel_check(), [], "kernel_check found the kernel inconsistent");

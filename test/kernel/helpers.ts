@@ -6,14 +6,21 @@
  */
 import assert from "node:assert/strict";
 import {
+  awaitable,
+  kernel_check,
+  kernel_configure,
+  kernel_limits,
   kernel_stats,
+  type KernelLimits,
   mx_channel_create,
+  mx_deadline_after,
   mx_event_create,
   mx_eventpair_create,
   mx_handle_close,
   mx_port_create,
   mx_timer_create,
   MX_CLOCK_MONOTONIC,
+  MX_MSEC,
   MX_OK,
   MX_PORT_OPT_V2,
 } from "../../kernel/index.ts";
@@ -91,4 +98,41 @@ export function bytes(...values: number[]): Uint8Array {
 /** Resolves after the promise jobs queued so far have run (lets awaitable waiters observe results). */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+/**
+ * Lets deadlines armed earlier pass (on the device, the test runtime's timeout sleeps), for the data plane's suites:
+ * once one is due every call falls back to the control plane, and a test's own condition would not be the only
+ * reason. No timeout of its own: on the device a test's timeout is itself a sleep, that is a deadline.
+ */
+export async function letDeadlinesPass(): Promise<void> {
+  for (let i = 0; i < 400 && kernel_stats().deadlines > 0; i++) await awaitable.mx_nanosleep(mx_deadline_after(MX_MSEC(25)));
+}
+
+/** No deadline is armed, so the data plane's fast paths run. */
+export function noDeadline(): void {
+  assert.equal(kernel_stats().deadlines, 0, "no deadline is armed (the fast paths run)");
+}
+
+/**
+ * A suite of the data plane's fall-back conditions: deadlines armed earlier have passed first, and after each test
+ * the kernel's limits are restored and the kernel is consistent (kernel_check).
+ */
+export function describeFallbacks(title: string, body: () => void): void {
+  describe(title, () => {
+    useHandles();
+    let saved: KernelLimits;
+    before(async function () {
+      this.timeout(0);
+      await letDeadlinesPass();
+    });
+    beforeEach(() => {
+      saved = kernel_limits();
+    });
+    afterEach(() => {
+      assert.equal(kernel_configure(saved), MX_OK);
+      assert.deepEqual(kernel_check(), [], "kernel_check found the kernel inconsistent");
+    });
+    body();
+  });
 }

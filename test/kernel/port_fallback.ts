@@ -5,23 +5,15 @@
  */
 import assert from "node:assert/strict";
 import {
-  awaitable,
-  kernel_check,
-  kernel_configure,
-  kernel_limits,
-  kernel_stats,
-  mx_deadline_after,
   mx_handle_duplicate,
   mx_port_packet_t,
   mx_port_queue,
   mx_port_wait,
-  type KernelLimits,
   MX_ERR_TIMED_OUT,
-  MX_MSEC,
   MX_OK,
   MX_PKT_TYPE_USER,
 } from "../../kernel/index.ts";
-import { out, track, useHandles } from "./helpers.ts";
+import { out, track } from "./helpers.ts";
 
 /** The two entries with their arguments left untyped (missing and wrongly typed arguments are part of the test). */
 export const queue = mx_port_queue as (...args: unknown[]) => number;
@@ -65,32 +57,4 @@ export function duplicate(h: number, rights: number): number {
   return track(o.value);
 }
 
-/** Lets deadlines armed earlier pass (on the device, the test runtime's timeout sleeps): while one is armed every
- * call falls back, and the conditions below would not be the only reason. No timeout of its own: on the device a
- * test's timeout is itself a sleep, that is a deadline. */
-async function letDeadlinesPass(): Promise<void> {
-  for (let i = 0; i < 400 && kernel_stats().deadlines > 0; i++) await awaitable.mx_nanosleep(mx_deadline_after(MX_MSEC(25)));
-}
 
-/**
- * A suite of fall-back conditions: deadlines armed earlier have passed first, and after each test the kernel's limits
- * are restored and the kernel is consistent (kernel_check).
- */
-export function describeFallbacks(title: string, body: () => void): void {
-  describe(title, () => {
-    useHandles();
-    let saved: KernelLimits;
-    before(async function () {
-      this.timeout(0);
-      await letDeadlinesPass();
-    });
-    beforeEach(() => {
-      saved = kernel_limits();
-    });
-    afterEach(() => {
-      assert.equal(kernel_configure(saved), MX_OK);
-      assert.deepEqual(kernel_check(), [], "kernel_check found the kernel inconsistent");
-    });
-    body();
-  });
-}
