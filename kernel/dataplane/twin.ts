@@ -165,7 +165,7 @@ export function handleRelease(proc: number, slot: number): void {
 }
 
 /** dataplane.h dp_handles_send: n live handles with TRANSFER, none the writing endpoint, into transit; or none. */
-function handlesSend(values: number[], n: number, writer: number): boolean {
+function handlesSend(values: Int32Array, n: number, writer: number): boolean {
   const t = tables[PROCESS];
   for (let i = 0; i < n; i++) {
     const r = handleGet(PROCESS, values[i], MX_RIGHT_TRANSFER, 0);
@@ -180,7 +180,7 @@ function handlesSend(values: number[], n: number, writer: number): boolean {
 }
 
 /** dataplane.h dp_handles_receive: n travelling handles get new values (over `values`) if nothing waits through them. */
-function handlesReceive(values: number[], n: number): boolean {
+function handlesReceive(values: Int32Array, n: number): boolean {
   const t = tables[PROCESS];
   for (let i = 0; i < n; i++) {
     const slot = values[i] & SLOT_MASK;
@@ -402,7 +402,9 @@ const ENDPOINTS = 32;
 const blocks = new Uint8Array(PREFIX_POOL_MESSAGES * PREFIX_MESSAGE_BYTES);
 const blockSize = new Uint8Array(PREFIX_POOL_MESSAGES);
 const blockLink = new Int16Array(PREFIX_POOL_MESSAGES);
-const blockHandles: number[][] = Array.from({ length: PREFIX_POOL_MESSAGES }, () => []);
+const blockNh = new Uint8Array(PREFIX_POOL_MESSAGES);
+/** Per block, its handle values (PREFIX_MESSAGE_HANDLES of them), as written: in transit. */
+const blockValues = new Int32Array(PREFIX_POOL_MESSAGES * PREFIX_MESSAGE_HANDLES);
 let blockFree = -1;
 for (let i = PREFIX_POOL_MESSAGES - 1; i >= 0; i--) {
   blockLink[i] = blockFree;
@@ -457,7 +459,7 @@ export function channelCount(e: number): number {
 export function channelPeek(e: number): number {
   liveEndpoint(e);
   const b = endpointHead[e];
-  return b < 0 ? -1 : blockSize[b] + 1 + (blockHandles[b].length << 16);
+  return b < 0 ? -1 : blockSize[b] + 1 + (blockNh[b] << 16);
 }
 
 export function channelPop(e: number, dst: Uint8Array, handles: number[]): number {
@@ -467,14 +469,16 @@ export function channelPop(e: number, dst: Uint8Array, handles: number[]): numbe
   if (dst.length < size) throw new TypeError("dataplane: channelPop needs room for the message");
   const b = popMessage(e);
   dst.set(blocks.subarray(b * PREFIX_MESSAGE_BYTES, b * PREFIX_MESSAGE_BYTES + size));
-  blockHandles[b].forEach((v, i) => (handles[i] = v));
+  for (let i = 0; i < blockNh[b]; i++) handles[i] = blockValues[b * PREFIX_MESSAGE_HANDLES + i];
   return shape;
 }
 
 export function channelHandles(e: number, out: number[]): number {
   liveEndpoint(e);
   let k = 0;
-  for (let b = endpointHead[e]; b >= 0; b = blockLink[b]) for (const v of blockHandles[b]) out[k++] = v;
+  for (let b = endpointHead[e]; b >= 0; b = blockLink[b]) {
+    for (let i = 0; i < blockNh[b]; i++) out[k++] = blockValues[b * PREFIX_MESSAGE_HANDLES + i];
+  }
   return k;
 }
 
@@ -565,7 +569,7 @@ function plainArray(v: unknown, length: number, n: number, writable: boolean): v
 }
 
 /** Handle values on their way through a fast path (one call at a time: nothing runs in between). */
-const moving: number[] = [];
+const moving = new Int32Array(PREFIX_MESSAGE_HANDLES);
 
 /** The handle values of a message being written, into `moving`: n positive int32 numbers, the data elements of a
  * plain array; false otherwise. */
@@ -577,7 +581,6 @@ function handleValues(v: unknown, n: number): boolean {
     if (d === undefined || !("value" in d) || typeof x !== NUMBER || ((x as number) | 0) !== x || (x as number) <= 0) return false;
     moving[i] = x as number;
   }
-  moving.length = n;
   return true;
 }
 
@@ -624,9 +627,8 @@ export function mx_channel_write(
   blockFree = blockLink[b];
   hal.copyBytes(blocks, b * PREFIX_MESSAGE_BYTES, bytes, 0, n);
   blockSize[b] = n - 1;
-  const kept = blockHandles[b];
-  kept.length = 0;
-  if (values !== null) kept.push(...values);
+  blockNh[b] = values === null ? 0 : nh;
+  if (values !== null) blockValues.set(values.subarray(0, nh), b * PREFIX_MESSAGE_HANDLES);
   blockLink[b] = -1;
   if (endpointTail[peer] < 0) endpointHead[peer] = b;
   else blockLink[endpointTail[peer]] = b;
@@ -650,9 +652,8 @@ export function mx_channel_read(
   const e = fastEndpoint(handle, MX_RIGHT_READ);
   const b = e < 0 ? -1 : endpointHead[e];
   const size = b < 0 ? 0 : blockSize[b] + 1;
-  moving.length = 0;
-  if (b >= 0) moving.push(...blockHandles[b]);
-  const values = moving;
+  const nh = b < 0 ? 0 : blockNh[b];
+  for (let i = 0; i < nh; i++) moving[i] = blockValues[b * PREFIX_MESSAGE_HANDLES + i];
   const d = e < 0 ? null : (endpointObject[e] as EndpointFields);
   const capacity = smallCount(numBytes, 0x7fffffff);
   const room = typeof numHandles === NUMBER && ((numHandles as number) | 0) === numHandles ? (numHandles as number) : -1;
@@ -663,16 +664,15 @@ export function mx_channel_read(
     d.tracker.head !== null ||
     capacity < size ||
     room < 0 ||
-    (values.length > 0 && (room < values.length || !plainArray(handles, room, values.length, true))) ||
+    (nh > 0 && (room < nh || !plainArray(handles, room, nh, true))) ||
     (actualBytes !== null && actualBytes !== undefined) ||
     (actualHandles !== null && actualHandles !== undefined) ||
     hal.byteLength(bytes) < capacity ||
-    !hal.copyBytes(bytes, 0, blocks, 0, 0) ||
-    (values.length > 0 && !handlesReceive(values, values.length))
+    (nh > 0 && !handlesReceive(moving, nh))
   ) {
     return readSlow(handle, options, bytes, handles, numBytes, numHandles, actualBytes, actualHandles);
   }
-  for (let i = 0; i < values.length; i++) (handles as number[])[i] = values[i];
+  for (let i = 0; i < nh; i++) (handles as number[])[i] = moving[i];
   hal.copyBytes(bytes, 0, blocks, b * PREFIX_MESSAGE_BYTES, size);
   popMessage(e);
   if (--d.tracker.count === 0) d.tracker.signals &= ~MX_CHANNEL_READABLE;
