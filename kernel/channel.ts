@@ -151,8 +151,9 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
   /**
    * The reply arrived: it is the caller's now, or it is discarded when it does not fit. As sys_channel_call, the
    * sizes are reported before the reply's bytes and handles, and an out-parameter that refuses them loses the reply
-   * (CALL_FAILED, read_status INVALID_ARGS). The waiter leaves the channel's list first: a setter may call the
-   * kernel, and whatever ends this call meanwhile also discards the reply.
+   * (CALL_FAILED, read_status INVALID_ARGS). A setter may call the kernel: whatever ends this call meanwhile also
+   * discards the reply. The waiter stays on the channel's list while the reply's handles arrive, so a reply that
+   * carries the handle the call waits through cancels it, as a read would.
    */
   take(m: Message): void {
     if (m.size > this.rdNumBytes || m.nh > this.rdNumHandles) {
@@ -160,7 +161,6 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
       this.fail(MX_ERR_BUFFER_TOO_SMALL);
       return;
     }
-    this.detach();
     const sizesWritten = putOut(this.actualBytes, m.size) && putOut(this.actualHandles, m.nh);
     if (this.done || !sizesWritten) {
       destroyMessage(m);
