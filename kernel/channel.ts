@@ -9,8 +9,8 @@
  *
  * A reply whose txid matches a call waiter never enters the queue: it is copied into the caller's buffers at once.
  *
- * An endpoint's queue is in two parts (dataplane/dataplane.ts): the oldest messages, if they are small and carry no
- * handles, in the data plane (its prefix: mx_channel_write's and mx_channel_read's fast paths add and take them
+ * An endpoint's queue is in two parts (dataplane/dataplane.ts): the oldest messages, if they are small and carry at
+ * most a few handles, in the data plane (its prefix: mx_channel_write's and mx_channel_read's fast paths add and take them
  * there), and the rest here (its suffix, `head`). The data plane reads `head`, `callers.head` and the tracker's
  * observers to decide whether it may take a call, and keeps the tracker's `count` and READABLE exact when it does.
  */
@@ -324,15 +324,9 @@ export class ChannelDispatcher extends Dispatcher {
     const sizesWritten =
       (actualBytes === null || actualBytes === undefined || putOut(actualBytes, size)) &&
       (actualHandles === null || actualHandles === undefined || putOut(actualHandles, nh));
-    if (!sizesWritten) {
-      if (taken !== null) destroyMessage(taken);
-      return MX_ERR_INVALID_ARGS;
-    }
-    if (!fits) {
-      if (taken !== null) destroyMessage(taken);
-      return MX_ERR_BUFFER_TOO_SMALL;
-    }
-    return copyOut(taken as Message, bytes, numBytes, handles, numHandles);
+    if (sizesWritten && fits) return copyOut(taken as Message, bytes, numBytes, handles, numHandles);
+    if (taken !== null) destroyMessage(taken);
+    return sizesWritten ? MX_ERR_BUFFER_TOO_SMALL : MX_ERR_INVALID_ARGS;
   }
 
   override cancelHandle(h: number): void {

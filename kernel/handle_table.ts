@@ -31,7 +31,7 @@ import {
   handleSlots as dpSlots,
 } from "#dataplane";
 import {
-  MAX_GENERATION,
+  nextGeneration,
   RIGHTS_MASK,
   SLOT_BITS,
   SLOT_FREE,
@@ -108,8 +108,7 @@ export function handleClose(value: unknown): number {
 /** The value handleRevalue will give the live handle `value` (its slot's next generation). */
 export function handleNextValue(value: number): number {
   const slot = value & SLOT_MASK;
-  const gen = dpMeta(PROC, slot) >>> SLOT_BITS;
-  return ((gen === MAX_GENERATION ? 1 : gen + 1) << SLOT_BITS) | slot;
+  return nextGeneration(dpMeta(PROC, slot)) | slot;
 }
 
 /**

@@ -157,6 +157,7 @@ export class PortDispatcher extends Dispatcher {
   /** Suffix packets that count against the limit. */
   private suffixCounted = 0;
   readonly waiters = new WaiterQueue<PortWaiter>();
+  /** True once the last handle has gone (the data plane reads it too). */
   dead = false;
   /** The waiter of the last wait registered here, reused when that wait has ended. */
   private lastWaiter: PortWaiter | null = null;
@@ -307,10 +308,6 @@ export class PortDispatcher extends Dispatcher {
     }
   }
 
-  /** True once the last handle has gone. */
-  get isDead(): boolean {
-    return this.dead;
-  }
 
   /**
    * The queue is well linked and counted, every waiter waits, and on a V2 port nobody waits while a packet is
@@ -394,7 +391,7 @@ export class PortObserver extends ImagePacket implements Observer {
 
   /** A registered observer's port is live, or dead and not yet noticed (the next state change retires it). */
   checkObserver(name: string, report: Report): void {
-    if (this.queued && this.port.isDead) report(`${name}: its packet is queued on a dead port`);
+    if (this.queued && this.port.dead) report(`${name}: its packet is queued on a dead port`);
   }
 
   override matchesKey(handle: number, port: object, keyLo: number, keyHi: number): boolean {

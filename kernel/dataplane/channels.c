@@ -223,8 +223,6 @@ static txSlot* array_elements(txSlot* slot, txInteger length, unsigned n, bool w
 /* The data-plane endpoint a live channel handle with `need` names; NULL otherwise. */
 static endpoint_t* fast_endpoint(txSlot* handle, uint32_t need)
 {
-	if (dp_deadline_due())
-		return NULL;
 	int index = dp_fast_object(handle, need, MX_OBJ_TYPE_CHANNEL);
 	return index < 0 ? NULL : &endpoints[index];
 }

@@ -56,8 +56,9 @@ txSlot* dp_own_field(xsMachine* the, txSlot* object, const char* name);
 /* Hands the entry's call, its `argc` arguments unchanged, to the control plane's implementation. */
 void dp_slow_path(xsMachine* the, int argc);
 
-/* handles.c: the object index (a port's, an endpoint's) a live handle of the current process names with `need`
- * rights and of `type`; -1 if the handle is anything else. */
+/* handles.c: for a fast path, the object index (a port's, an endpoint's) a live handle of the current process names
+ * with `need` rights and of `type`; -1 if the handle is anything else, or a deadline is due (the control plane
+ * serves it before the syscall looks at any state). */
 int dp_fast_object(txSlot* handle, uint32_t need, uint32_t type);
 /* Moves `n` live handles of the current process, each with TRANSFER and none naming the channel endpoint `writer`,
  * into transit; false, with nothing changed, if any is not so (or appears twice). */

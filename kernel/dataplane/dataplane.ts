@@ -39,6 +39,12 @@ export const MAX_GENERATION = 0x7fff;
 /** A slot's meta word: generation << 16 | state << STATE_SHIFT | rights. */
 export const STATE_SHIFT = 14;
 export const RIGHTS_MASK = 0x3fff;
+/** The generation that follows the one in a slot's meta word, shifted into place: 1..MAX_GENERATION, wrapping. */
+export function nextGeneration(meta: number): number {
+  const gen = meta >>> SLOT_BITS;
+  return (gen === MAX_GENERATION ? 1 : gen + 1) << SLOT_BITS;
+}
+
 /** Handle slot states. */
 export const SLOT_FREE = 0;
 export const SLOT_LIVE = 1;

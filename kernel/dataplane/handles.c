@@ -82,6 +82,8 @@ static txInteger lookup(table_t* t, int32_t value, uint32_t need, uint32_t type)
 
 int dp_fast_object(txSlot* handle, uint32_t need, uint32_t type)
 {
+	if (dp_deadline_due())
+		return -1;
 	table_t* t = &tables[dp_current_process];
 	txInteger r = lookup(t, handle_value(handle), need, type);
 	return r < 0 ? -1 : t->obj[r & SLOT_MASK] - 1;

@@ -232,7 +232,7 @@ static txSlot* packet_bytes(xsMachine* the, txSlot* packet)
 /* The data-plane port a live V2 port handle (WRITE) names, with size 0; NULL otherwise. */
 static port_t* fast_port(txSlot* handle, txSlot* size)
 {
-	if (!dp_is_zero(size) || dp_deadline_due())
+	if (!dp_is_zero(size))
 		return NULL;
 	int index = dp_fast_object(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
 	return index < 0 ? NULL : &dp_ports[index];

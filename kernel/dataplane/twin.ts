@@ -36,7 +36,7 @@ import {
   SLOT_LIVE,
   type InterruptFields,
   type PortFields,
-  MAX_GENERATION,
+  nextGeneration,
   RIGHTS_MASK,
   SLOT_BITS,
   SLOT_MASK,
@@ -82,11 +82,6 @@ class Table {
 }
 
 const tables: Table[] = Array.from({ length: PROCESSES }, () => new Table());
-
-function nextGeneration(m: number): number {
-  const gen = m >>> SLOT_BITS;
-  return (gen === MAX_GENERATION ? 1 : gen + 1) << SLOT_BITS;
-}
 
 export function handleAlloc(proc: number, type: number, rights: number, obj: number, object: WatchedObject): number {
   const t = tables[proc];
@@ -526,11 +521,17 @@ export function bindSlowPath(name: SlowPathName, slowPath: (...args: never[]) =>
 /** Node's entries recognise packets with packet.ts's own brand check. */
 export function bindPacketSample(_packetSample: object): void {}
 
+/** dataplane.h dp_fast_object: the object a live handle with `need` and of `type` names; -1 otherwise, or when a
+ * deadline is due. */
+function fastObject(handle: unknown, need: number, type: number): number {
+  if (deadlineDue()) return -1;
+  const r = handleGet(PROCESS, handle, need, type);
+  return r < 0 ? -1 : tables[PROCESS].obj[r & SLOT_MASK];
+}
+
 /** The port a live V2 port handle names with WRITE, with size 0; -1 otherwise. */
 function fastPort(handle: unknown, size: unknown): number {
-  if (size !== 0 || deadlineDue()) return -1;
-  const r = handleGet(PROCESS, handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
-  return r < 0 ? -1 : tables[PROCESS].obj[r & SLOT_MASK];
+  return size !== 0 ? -1 : fastObject(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
 }
 
 export function mx_port_queue(handle: unknown, packet: unknown, size: unknown): number {
@@ -556,8 +557,7 @@ export function mx_port_wait(handle: unknown, deadline: unknown, packet: unknown
   return MX_OK;
 }
 
-/** A count the fast paths take as it is: an int32 number in 1..limit; -1 otherwise. */
-/** dataplane.c array_elements: a plain Array (no Proxy) of at least `length` elements whose first n are data
+/** channels.c array_elements: a plain Array (no Proxy) of at least `length` elements whose first n are data
  * properties (writable, to be written). */
 function plainArray(v: unknown, length: number, n: number, writable: boolean): v is number[] {
   if (!Array.isArray(v) || types.isProxy(v) || !(v.length >= length)) return false;
@@ -574,25 +574,18 @@ const moving = new Int32Array(PREFIX_MESSAGE_HANDLES);
 /** The handle values of a message being written, into `moving`: n positive int32 numbers, the data elements of a
  * plain array; false otherwise. */
 function handleValues(v: unknown, n: number): boolean {
-  if (!Array.isArray(v) || types.isProxy(v) || !(v.length >= n)) return false;
+  if (!plainArray(v, n, n, false)) return false;
   for (let i = 0; i < n; i++) {
-    const d = Object.getOwnPropertyDescriptor(v, i);
-    const x: unknown = d === undefined ? undefined : d.value;
-    if (d === undefined || !("value" in d) || typeof x !== NUMBER || ((x as number) | 0) !== x || (x as number) <= 0) return false;
+    const x: unknown = v[i];
+    if (typeof x !== NUMBER || ((x as number) | 0) !== x || (x as number) <= 0) return false;
     moving[i] = x as number;
   }
   return true;
 }
 
+/** A count the fast paths take as it is: an int32 number in 1..limit; -1 otherwise. */
 function smallCount(v: unknown, limit: number): number {
   return typeof v === NUMBER && ((v as number) | 0) === v && (v as number) >= 1 && (v as number) <= limit ? (v as number) : -1;
-}
-
-/** The endpoint a live channel handle with `need` names; -1 otherwise. */
-function fastEndpoint(handle: unknown, need: number): number {
-  if (deadlineDue()) return -1;
-  const r = handleGet(PROCESS, handle, need, MX_OBJ_TYPE_CHANNEL);
-  return r < 0 ? -1 : tables[PROCESS].obj[r & SLOT_MASK];
 }
 
 export function mx_channel_write(
@@ -603,7 +596,7 @@ export function mx_channel_write(
   handles: unknown,
   numHandles: unknown,
 ): number {
-  const e = options === 0 ? fastEndpoint(handle, MX_RIGHT_WRITE) : -1;
+  const e = options === 0 ? fastObject(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_CHANNEL) : -1;
   const peer = e < 0 ? -1 : endpointPeer[e];
   const n = smallCount(numBytes, PREFIX_MESSAGE_BYTES);
   const d = peer < 0 ? null : (endpointObject[peer] as EndpointFields);
@@ -649,7 +642,7 @@ export function mx_channel_read(
   actualBytes: unknown,
   actualHandles: unknown,
 ): number {
-  const e = fastEndpoint(handle, MX_RIGHT_READ);
+  const e = fastObject(handle, MX_RIGHT_READ, MX_OBJ_TYPE_CHANNEL);
   const b = e < 0 ? -1 : endpointHead[e];
   const size = b < 0 ? 0 : blockSize[b] + 1;
   const nh = b < 0 ? 0 : blockNh[b];
