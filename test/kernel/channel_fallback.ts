@@ -135,12 +135,7 @@ export function expectEmpty(h: number, label = ""): void {
   assert.equal(state(h) & READABLE, 0, `${label}: not READABLE`);
 }
 
-/** A user packet with key `key`. */
-export function user(key: bigint): mx_port_packet_t {
-  const p = new mx_port_packet_t();
-  p.key = key;
-  return p;
-}
+export { user } from "./port_fallback.ts";
 
 /** The next packet of a port (polled). */
 export function nextPacket(port: number): mx_port_packet_t {

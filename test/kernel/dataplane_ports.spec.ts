@@ -89,7 +89,7 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
     it("mx_port_queue's fast path appends to a kernel port's prefix; portPop takes the oldest, type USER", () => {
       assert.equal(kernel_stats().deadlines, 0, "no deadline is armed (the fast paths run)");
       const { handle, index } = kernelPort();
-      const sent = [1n, 2n, 3n].map(packet);
+      const sent = [1n, 2n, 3n].map((k) => packet(k));
       for (let i = 0; i < 3; i++) {
         assert.equal(mx_port_queue(handle, sent[i], 0), MX_OK);
         assert.equal(prefixCount(index), i + 1, "in the prefix");

@@ -25,7 +25,6 @@ import {
 } from "../../kernel/dataplane/dataplane.ts";
 import {
   kernel_check,
-  mx_port_packet_t,
   MX_OBJ_TYPE_IOPORT2,
   MX_RIGHT_DUPLICATE,
   MX_RIGHT_READ,
@@ -106,22 +105,8 @@ export function consistent(): void {
   assert.deepEqual(kernel_check(), [], "kernel_check found the kernel inconsistent");
 }
 
-/** A user packet with every field set, `type` 5 (the kernel forces USER). */
-export function packet(key: bigint): mx_port_packet_t {
-  const p = new mx_port_packet_t();
-  p.key = key;
-  p.type = 5;
-  p.status = -7;
-  for (let i = 0; i < 32; i++) p.user.c8[i] = (Number(key) * 7 + i) & 0xff;
-  return p;
-}
-
-/** The 48 bytes a packet comes back as: its own with the type word zeroed. */
-export function asQueued(p: mx_port_packet_t): number[] {
-  const b = Array.from(p.bytes);
-  b[8] = b[9] = b[10] = b[11] = 0;
-  return b;
-}
+/** A user packet with every field set (type 5, which the kernel forces to USER), and how it comes back. */
+export { asQueued, user as packet } from "./port_fallback.ts";
 
 /** Packets in a port's prefix, all of them user packets here: portCount answers users | all << 16. */
 export function prefixCount(index: number): number {
