@@ -124,7 +124,9 @@ describe("the data UART", () => {
         assert.equal(mx_interrupt_ack(irq), MX_OK);
       }
       assert.equal(received, count);
-      assert.ok(packets > 1 && packets <= count, `${packets} packets`);
+      // How many packets it takes depends on how the host's sending interleaves with the reads (a reader that keeps
+      // up drains the stream after one), so only the bounds are the device's to keep.
+      assert.ok(packets >= 1 && packets <= count, `${packets} packets`);
       assert.ok(askHost({ op: "uart-verify" }), "the host got the same 10,000 bytes back");
     } finally {
       mx_handle_close(irq);
