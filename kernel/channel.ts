@@ -35,6 +35,8 @@ import {
 import { get32, isBytes } from "./args.ts";
 import { Dispatcher, type Report } from "./dispatcher.ts";
 import {
+  currentProcess,
+  enterProcess,
   handleAbortTransfer,
   handleBeginTransfer,
   handleClose,
@@ -42,6 +44,8 @@ import {
   handleGet,
   handleReceive,
   handleRights,
+  handleRoom,
+  handlesToMove,
 } from "./handle_table.ts";
 import {
   channelCheck as dpChannelCheck,
@@ -62,6 +66,8 @@ import { Waiter } from "./wait.ts";
 import { type Queued, WaiterQueue } from "./waiter_queue.ts";
 
 const EMPTY = new Uint8Array(0);
+/** The handle values of an endpoint's prefix (at most PREFIX_POOL_MESSAGES × PREFIX_MESSAGE_HANDLES). */
+const scratchHandles: number[] = [];
 const POOL_MAX = 64;
 const REUSE_MAX = 1024;
 
@@ -148,6 +154,9 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
     super();
   }
 
+  /** The caller's process: the reply's handles arrive in its table, whoever writes the reply. */
+  private readonly proc = currentProcess();
+
   /**
    * The reply arrived: it is the caller's now, or it is discarded when it does not fit. As sys_channel_call, the
    * sizes are reported before the reply's bytes and handles, and an out-parameter that refuses them loses the reply
@@ -167,7 +176,9 @@ export class CallWaiter extends Waiter implements Queued<CallWaiter> {
       this.fail(MX_ERR_INVALID_ARGS);
       return;
     }
+    const writer = enterProcess(this.proc);
     const status = copyOut(m, this.rdBytes, this.rdNumBytes, this.rdHandles, this.rdNumHandles);
+    enterProcess(writer);
     if (status === MX_OK) this.finish(MX_OK);
     else this.fail(status);
   }
@@ -280,6 +291,19 @@ export class ChannelDispatcher extends Dispatcher {
     return this.dataIndex >= 0 ? dpChannelPeek(this.dataIndex) : -1;
   }
 
+  /** Whether the reader's table has room for the handles of the oldest message (`m` if it is the suffix's) that
+   * come from another process's table (a process's limit counts the handles it writes until they are read). */
+  private roomFor(m: Message | null, nh: number): boolean {
+    let values: readonly number[];
+    if (m === null) {
+      dpChannelHandles(this.dataIndex, scratchHandles);
+      values = scratchHandles;
+    } else {
+      values = m.handles;
+    }
+    return handleRoom(handlesToMove(values, nh));
+  }
+
   /** Dequeues the oldest message (there is one): the prefix's, made a Message here, else the suffix's. */
   private pop(): Message {
     const shape = this.prefixShape();
@@ -316,6 +340,7 @@ export class ChannelDispatcher extends Dispatcher {
     const size = shape >= 0 ? shape & 0xffff : (m as Message).size;
     const nh = shape >= 0 ? shape >>> 16 : (m as Message).nh;
     const fits = size <= numBytes && nh <= numHandles;
+    if (fits && nh > 0 && !this.roomFor(shape >= 0 ? null : m, nh)) return MX_ERR_NO_MEMORY;
     const taken = fits || discard ? this.pop() : null;
     // As sys_channel_read: the message is dequeued, the sizes are reported, then bytes and handles are copied out;
     // an out-parameter that refuses the size loses the message and closes its handles. The channel is consistent

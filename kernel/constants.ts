@@ -89,6 +89,8 @@ export const MX_DEFAULT_SOCKET_RIGHTS = DTRW;
 export const MX_DEFAULT_FIFO_RIGHTS = DTRW;
 /** This project's interrupt objects (after later Zircon). */
 export const MX_DEFAULT_INTERRUPT_RIGHTS = DTRW;
+/** Processes (docs/processes.md): mx_process_start and mx_task_kill need WRITE, mx_object_get_info READ. */
+export const MX_DEFAULT_PROCESS_RIGHTS = DTRW;
 
 // Signals (types.h).
 export const MX_SIGNAL_NONE = 0;
@@ -123,6 +125,8 @@ export const MX_SOCKET_PEER_CLOSED = __MX_OBJECT_PEER_CLOSED;
 export const MX_FIFO_READABLE = __MX_OBJECT_READABLE;
 export const MX_FIFO_WRITABLE = __MX_OBJECT_WRITABLE;
 export const MX_FIFO_PEER_CLOSED = __MX_OBJECT_PEER_CLOSED;
+export const MX_TASK_TERMINATED = __MX_OBJECT_SIGNALED;
+export const MX_PROCESS_TERMINATED = MX_TASK_TERMINATED;
 
 // Channels.
 export const MX_CHANNEL_READ_MAY_DISCARD = 1;
@@ -180,8 +184,22 @@ export function MX_PKT_IS_INTERRUPT(t: number): boolean {
   return t === MX_PKT_TYPE_INTERRUPT;
 }
 
+// mx_object_get_info topics (syscalls/object.h, June 2017): this kernel answers HANDLE_VALID and PROCESS.
+export const MX_INFO_NONE = 0;
+export const MX_INFO_HANDLE_VALID = 1;
+export const MX_INFO_HANDLE_BASIC = 2;
+export const MX_INFO_PROCESS = 3;
+/** mx_info_process_t: int32 return_code, then bool started, exited, debugger_attached, padded to 8 bytes. */
+export const MX_INFO_PROCESS_SIZE = 8;
+/** Names of objects: at most 31 bytes and a NUL in C; longer names are cut (types.h MX_MAX_NAME_LEN). */
+export const MX_MAX_NAME_LEN = 32;
+/** Return codes of a process the kernel ended (later Zircon's values): mx_task_kill, and a fault. */
+export const MX_TASK_RETCODE_SYSCALL_KILL = -1024;
+export const MX_TASK_RETCODE_EXCEPTION_KILL = -1025;
+
 // Object types (syscalls/object.h, June 2017).
 export const MX_OBJ_TYPE_NONE = 0;
+export const MX_OBJ_TYPE_PROCESS = 1;
 export const MX_OBJ_TYPE_CHANNEL = 4;
 export const MX_OBJ_TYPE_EVENT = 5;
 export const MX_OBJ_TYPE_IOPORT = 6;

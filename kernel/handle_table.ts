@@ -32,6 +32,8 @@ import {
 } from "#dataplane";
 import {
   nextGeneration,
+  PROCESSES,
+  processOf,
   RIGHTS_MASK,
   SLOT_BITS,
   SLOT_FREE,
@@ -41,32 +43,79 @@ import {
   STATE_SHIFT,
 } from "./dataplane/dataplane.ts";
 
-/** The process whose table this is: the only one until processes exist. */
-const PROC = 0;
+/**
+ * The process whose table syscalls use: 0 (the program the firmware starts) unless a process's own syscall functions
+ * (process.ts) have entered the kernel on its behalf.
+ */
+let current = 0;
 
-/** Per slot, the object its handle names (null when free). */
-const objects: (Dispatcher | null)[] = [];
+/** The process syscalls run in now. */
+export function currentProcess(): number {
+  return current;
+}
+
+/** Enters process `proc` (its syscalls run in its table); returns the process to come back to. */
+export function enterProcess(proc: number): number {
+  const previous = current;
+  current = proc;
+  return previous;
+}
+
+/** Per process, per slot, the object its handle names (null when free). */
+const objects: (Dispatcher | null)[][] = Array.from({ length: PROCESSES }, () => []);
+
+/**
+ * Tables the kernel uses: a process's, from its creation until it has ended and the last handle it wrote into a
+ * message has left (travelling handles stay in the writer's table). Table 0, the first program's, always. Only these
+ * count in kernel_stats and the invariant walk; a table is given to a new process only when it is free and empty.
+ */
+const claimed: boolean[] = Array.from({ length: PROCESSES }, (_, proc) => proc === 0);
+const owned: boolean[] = claimed.slice();
+
+/** A free, empty table for a new process (the lowest); -1 when every table is in use. */
+export function claimTable(): number {
+  for (let proc = 1; proc < PROCESSES; proc++) {
+    if (!claimed[proc] && dpCount(proc) === 0) {
+      claimed[proc] = owned[proc] = true;
+      return proc;
+    }
+  }
+  return -1;
+}
+
+/** Process `proc` has ended and closed its live handles: its table is free once its travelling handles are gone. */
+export function disownTable(proc: number): void {
+  owned[proc] = false;
+  if (dpCount(proc) === 0) claimed[proc] = false;
+}
 
 /** Status of the last failed lookup. */
 export let lookupStatus = MX_OK;
 /** Rights of the last successful lookup (saves a second call on the hot paths). */
 export let lookupRights = 0;
 
-/** Installs a new handle to `d`; 0 when the table is full. */
-export function handleAlloc(d: Dispatcher, r: number): number {
-  if (dpCount(PROC) >= limits.maxHandles) return 0;
-  const value = dpAlloc(PROC, d.type, r, d.dataIndex, d);
+/** Puts `d` in a new slot of `proc`'s table; its value, or 0 when the table is full. */
+function install(proc: number, d: Dispatcher, r: number): number {
+  if (dpCount(proc) >= limits.maxHandles) return 0;
+  const value = dpAlloc(proc, d.type, r, d.dataIndex, d);
   if (value === 0) return 0;
   const slot = value & SLOT_MASK;
-  while (objects.length <= slot) objects.push(null);
-  objects[slot] = d;
-  addHandleRef(d);
+  const table = objects[proc];
+  while (table.length <= slot) table.push(null);
+  table[slot] = d;
   return value;
 }
 
-/** True if `n` more handles fit. */
+/** Installs a new handle to `d`; 0 when the table is full. */
+export function handleAlloc(d: Dispatcher, r: number): number {
+  const value = install(current, d, r);
+  if (value !== 0) addHandleRef(d);
+  return value;
+}
+
+/** True if `n` more handles fit in the current process's table (the limit is per process). */
 export function handleRoom(n: number): boolean {
-  return dpCount(PROC) + n <= limits.maxHandles;
+  return dpCount(current) + n <= limits.maxHandles;
 }
 
 /**
@@ -74,25 +123,31 @@ export function handleRoom(n: number): boolean {
  * name an object of that type (WRONG_TYPE). Returns null and sets `lookupStatus` on failure.
  */
 export function handleGet(value: unknown, need: number, type: number): Dispatcher | null {
-  const r = dpGet(PROC, value, need, type);
+  const r = dpGet(current, value, need, type);
   if (r < 0) {
     lookupStatus = r;
     return null;
   }
   lookupRights = r >>> SLOT_BITS;
-  return objects[r & SLOT_MASK];
+  return objects[current][r & SLOT_MASK];
 }
 
-/** Rights of a live handle (call after a successful handleGet). */
+/** Rights of a live or travelling handle (its value says whose table holds it). */
 export function handleRights(value: number): number {
-  return dpMeta(PROC, value & SLOT_MASK) & RIGHTS_MASK;
+  return dpMeta(processOf(value), value & SLOT_MASK) & RIGHTS_MASK;
 }
 
-function release(slot: number): void {
-  const d = objects[slot] as Dispatcher;
-  objects[slot] = null;
-  dpRelease(PROC, slot);
-  dropHandleRef(d);
+/** Empties a slot; the object it named, which has one handle fewer now. */
+function vacate(proc: number, slot: number): Dispatcher {
+  const d = objects[proc][slot] as Dispatcher;
+  objects[proc][slot] = null;
+  dpRelease(proc, slot);
+  return d;
+}
+
+function release(proc: number, slot: number): void {
+  dropHandleRef(vacate(proc, slot));
+  if (!owned[proc] && dpCount(proc) === 0) claimed[proc] = false;
 }
 
 /** Closes a live handle: waits through it end, the object may die. */
@@ -101,14 +156,14 @@ export function handleClose(value: unknown): number {
   if (d === null) return lookupStatus;
   const v = value as number;
   d.cancelHandle(v);
-  release(v & SLOT_MASK);
+  release(current, v & SLOT_MASK);
   return MX_OK;
 }
 
 /** The value handleRevalue will give the live handle `value` (its slot's next generation). */
 export function handleNextValue(value: number): number {
   const slot = value & SLOT_MASK;
-  return nextGeneration(dpMeta(PROC, slot)) | slot;
+  return nextGeneration(dpMeta(current, slot)) | slot;
 }
 
 /**
@@ -116,57 +171,115 @@ export function handleNextValue(value: number): number {
  * handle count does not change (so mx_handle_replace raises no LAST_HANDLE edge) and nothing is allocated.
  */
 export function handleRevalue(value: number, r: number): number {
+  const proc = processOf(value);
   const slot = value & SLOT_MASK;
-  (objects[slot] as Dispatcher).cancelHandle(value);
-  return dpRevalue(PROC, slot, r);
+  (objects[proc][slot] as Dispatcher).cancelHandle(value);
+  return dpRevalue(proc, slot, r);
 }
 
 /** Channel write, pass 2: moves a live handle into a message; false if it is not live (a duplicate in the array). */
 export function handleBeginTransfer(value: number): boolean {
-  return dpSetState(PROC, value & SLOT_MASK, SLOT_LIVE, SLOT_IN_TRANSIT);
+  return dpSetState(current, value & SLOT_MASK, SLOT_LIVE, SLOT_IN_TRANSIT);
 }
 
 /** Undoes handleBeginTransfer when a write fails. */
 export function handleAbortTransfer(value: number): void {
-  dpSetState(PROC, value & SLOT_MASK, SLOT_IN_TRANSIT, SLOT_LIVE);
+  dpSetState(current, value & SLOT_MASK, SLOT_IN_TRANSIT, SLOT_LIVE);
 }
 
-/** Channel read: a travelling handle arrives and gets a new value (waits through the old one are cancelled). */
+/**
+ * Travelling handles stay in the writer's table (so a write allocates nothing and cannot fail half-way); of `n`
+ * travelling `values`, how many a read by the current process must move into its own table.
+ */
+export function handlesToMove(values: readonly number[], n: number): number {
+  let moving = 0;
+  for (let i = 0; i < n; i++) if (processOf(values[i]) !== current) moving++;
+  return moving;
+}
+
+/**
+ * Channel read: a travelling handle arrives in the current process and gets a new value there (waits through the
+ * old one are cancelled); the object's handle count does not change. A handle from another process's table moves
+ * into the reader's (the caller has made room: handlesToMove, handleRoom); 0 if the C heap cannot grow the table,
+ * and then the handle is closed.
+ */
 export function handleReceive(value: number): number {
-  return handleRevalue(value, handleRights(value));
+  const from = processOf(value);
+  if (from === current) return handleRevalue(value, handleRights(value));
+  const slot = value & SLOT_MASK;
+  const d = objects[from][slot] as Dispatcher;
+  d.cancelHandle(value);
+  const moved = install(current, d, handleRights(value));
+  if (moved === 0) release(from, slot);
+  else {
+    vacate(from, slot);
+    if (!owned[from] && dpCount(from) === 0) claimed[from] = false;
+  }
+  return moved;
 }
 
 /** Destroys a travelling handle (its message was discarded or its channel died). */
 export function handleDestroyInTransit(value: number): void {
+  const proc = processOf(value);
   const slot = value & SLOT_MASK;
-  (objects[slot] as Dispatcher).cancelHandle(value);
-  release(slot);
+  (objects[proc][slot] as Dispatcher).cancelHandle(value);
+  release(proc, slot);
 }
 
-/** Handles in existence, live and travelling. */
+/**
+ * Closes every live handle of process `proc` (it has ended): as mx_handle_close of each, oldest slot first.
+ * Travelling handles it wrote stay where they are, in its table, until their messages are read or destroyed.
+ */
+export function handleCloseAll(proc: number): void {
+  const previous = enterProcess(proc);
+  const n = dpSlots(proc);
+  for (let slot = 0; slot < n; slot++) {
+    const m = dpMeta(proc, slot);
+    if (((m >>> STATE_SHIFT) & 3) === SLOT_LIVE) handleClose(((m >>> SLOT_BITS) << SLOT_BITS) | slot);
+  }
+  enterProcess(previous);
+}
+
+/** Handles in process `proc`'s table, live and travelling. */
+export function handleCountOf(proc: number): number {
+  return dpCount(proc);
+}
+
+/** Handles in existence, live and travelling, in every table. */
 export function handleCount(): number {
-  return dpCount(PROC);
+  let n = 0;
+  for (let proc = 0; proc < PROCESSES; proc++) if (claimed[proc]) n += dpCount(proc);
+  return n;
 }
 
 /** For the invariant walker (invariants.ts): every slot in use, with its object and whether it is travelling. */
 export function handleSlots(visit: (value: number, d: Dispatcher | null, inTransit: boolean) => void): void {
-  const n = dpSlots(PROC);
-  for (let slot = 0; slot < n; slot++) {
-    const m = dpMeta(PROC, slot);
-    const state = (m >>> STATE_SHIFT) & 3;
-    if (state !== SLOT_FREE) visit(((m >>> SLOT_BITS) << SLOT_BITS) | slot, objects[slot] ?? null, state === SLOT_IN_TRANSIT);
+  for (let proc = 0; proc < PROCESSES; proc++) {
+    if (!claimed[proc]) continue;
+    const n = dpSlots(proc);
+    for (let slot = 0; slot < n; slot++) {
+      const m = dpMeta(proc, slot);
+      const state = (m >>> STATE_SHIFT) & 3;
+      if (state !== SLOT_FREE) visit(((m >>> SLOT_BITS) << SLOT_BITS) | slot, objects[proc][slot] ?? null, state === SLOT_IN_TRANSIT);
+    }
   }
 }
 
-/** The table's own bookkeeping (the data plane's) and its agreement with the objects kept here. */
+/** The tables' own bookkeeping (the data plane's) and their agreement with the objects kept here. */
 export function handleTableProblems(report: Report): void {
-  const problem = dpCheck(PROC);
-  if (problem !== "") report(problem);
-  const n = dpSlots(PROC);
-  for (let slot = 0; slot < n; slot++) {
-    const free = ((dpMeta(PROC, slot) >>> STATE_SHIFT) & 3) === SLOT_FREE;
-    const present = (objects[slot] ?? null) !== null;
-    if (free === present) report(`handle slot ${slot}: state ${free ? "free" : "in use"} but object ${present ? "present" : "absent"}`);
+  for (let proc = 0; proc < PROCESSES; proc++) {
+    if (!claimed[proc]) continue;
+    const problem = dpCheck(proc);
+    if (problem !== "") report(`process ${proc}: ${problem}`);
+    const n = dpSlots(proc);
+    const table = objects[proc];
+    for (let slot = 0; slot < n; slot++) {
+      const m = dpMeta(proc, slot);
+      const free = ((m >>> STATE_SHIFT) & 3) === SLOT_FREE;
+      const present = (table[slot] ?? null) !== null;
+      if (free === present) report(`process ${proc} handle slot ${slot}: state ${free ? "free" : "in use"} but object ${present ? "present" : "absent"}`);
+      if (m !== 0 && processOf(m) !== proc) report(`process ${proc} handle slot ${slot}: another process's generation`);
+    }
+    if (table.length > n && table.slice(n).some((d) => d !== null)) report(`process ${proc}: objects beyond the last slot`);
   }
-  if (objects.length > n && objects.slice(n).some((d) => d !== null)) report("handle table: objects beyond the last slot");
 }

@@ -21,6 +21,9 @@ export {
   mx_nanosleep,
 } from "./syscalls_timer.ts";
 export { mx_interrupt_create, mx_interrupt_bind, mx_interrupt_ack } from "./syscalls_interrupt.ts";
+export { mx_process_create, mx_process_start, mx_task_kill, mx_object_get_info } from "./syscalls_process.ts";
+export { kernel_set_programs, kernel_set_reporter, type ProgramLoader, type ProgramMain } from "./process.ts";
+export type { Vdso } from "./vdso.ts";
 export { awaitable } from "./awaitable.ts";
 export { kernel_configure, kernel_limits, KERNEL_DEFAULT_LIMITS, type KernelLimits } from "./limits.ts";
 export { kernel_set_hal } from "./clock.ts";

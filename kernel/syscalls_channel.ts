@@ -42,7 +42,7 @@ export function mx_channel_create(options: number, out0: Out<mx_handle_t>, out1:
  * code that does the whole syscall when it is plain, and otherwise hands it, arguments unchanged, to these.
  */
 
-function channelWriteSlow(
+export function channelWriteSlow(
   handle: unknown,
   options: unknown,
   bytes: unknown,
@@ -61,7 +61,7 @@ function channelWriteSlow(
   return (ch as ChannelDispatcher).write(bytes, nb, handles, nh);
 }
 
-function channelReadSlow(
+export function channelReadSlow(
   handle: unknown,
   options: unknown,
   bytes: unknown,

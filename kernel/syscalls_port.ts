@@ -55,7 +55,7 @@ export function mx_port_create(options: number, out: Out<mx_handle_t>): mx_statu
  * first, V2 when size is 0) would have answered.
  */
 
-function portQueueSlow(handle: unknown, packet: unknown, size: unknown): mx_status_t {
+export function portQueueSlow(handle: unknown, packet: unknown, size: unknown): mx_status_t {
   if (kernelWork) kernel_enter();
   if (!isU32(size)) return MX_ERR_INVALID_ARGS;
   const n = size >>> 0;
@@ -111,7 +111,7 @@ export function portWaitCore(handle: mx_handle_t, deadline: unknown, packet: unk
   return park(w);
 }
 
-function portWaitSlow(handle: unknown, deadline: unknown, packet: unknown, size: unknown): mx_status_t {
+export function portWaitSlow(handle: unknown, deadline: unknown, packet: unknown, size: unknown): mx_status_t {
   const status = portWaitCore(handle as mx_handle_t, deadline, packet, size);
   return status === BLOCKED ? syncResult(status) : status; // the usual case returns without another call
 }

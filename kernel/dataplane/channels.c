@@ -228,7 +228,7 @@ static endpoint_t* fast_endpoint(txSlot* handle, uint32_t need)
 }
 
 /* mx_channel_write(handle, options, bytes, num_bytes, handles, num_handles): to a plain peer. */
-static void fx_mx_channel_write(xsMachine* the)
+void dp_channel_write_entry(xsMachine* the)
 {
 	endpoint_t* e = dp_is_zero(dp_arg(the, 1)) ? fast_endpoint(dp_arg(the, 0), MX_RIGHT_WRITE) : NULL;
 	endpoint_t* peer = e && e->peer ? &endpoints[e->peer - 1] : NULL;
@@ -277,7 +277,7 @@ static void fx_mx_channel_write(xsMachine* the)
 }
 
 /* mx_channel_read(handle, options, bytes, handles, num_bytes, num_handles, actual_bytes, actual_handles). */
-static void fx_mx_channel_read(xsMachine* the)
+void dp_channel_read_entry(xsMachine* the)
 {
 	endpoint_t* e = fast_endpoint(dp_arg(the, 0), MX_RIGHT_READ);
 	unsigned size = e && e->head ? block_size[e->head - 1] + 1u : 0;
@@ -317,7 +317,5 @@ const runtime_function_t dp_channel_functions[] = {
 	{ "channelPop", fx_channel_pop, 3 },
 	{ "channelHandles", fx_channel_handles, 2 },
 	{ "channelCheck", fx_channel_check, 1 },
-	{ "mx_channel_write", fx_mx_channel_write, 6 },
-	{ "mx_channel_read", fx_mx_channel_read, 8 },
 };
 const size_t dp_channel_function_count = sizeof(dp_channel_functions) / sizeof(dp_channel_functions[0]);

@@ -5,8 +5,8 @@
  * The entries (mx_port_queue, mx_port_wait, mx_channel_write, mx_channel_read) are host functions the kernel
  * exports as the syscalls themselves, so a program's call enters compiled code directly. Whatever is not plain
  * goes on, with the same arguments, to the control plane's implementation of the syscall, which bindSlowPath kept
- * on the entry (property "slowPath": calling it directly is calling the same syscall, so it needs no hiding). They
- * run in the current process: 0 until processes exist.
+ * on the entry (property "slowPath": calling it directly is calling the same syscall, so it needs no hiding). Each
+ * process has entries of its own (processes.c), so that they run in its handle table.
  */
 #include "dataplane.h"
 
@@ -113,6 +113,7 @@ static void install(xsMachine* the)
 	runtime_define_functions(the, &xsVar(0), dp_port_functions, dp_port_function_count);
 	runtime_define_functions(the, &xsVar(0), dp_channel_functions, dp_channel_function_count);
 	runtime_define_functions(the, &xsVar(0), dp_interrupt_functions, dp_interrupt_function_count);
+	runtime_define_functions(the, &xsVar(0), dp_process_functions, dp_process_function_count);
 	xsDefine(xsGlobal, xsID("dataplane"), xsVar(0), xsDontEnum);
 }
 

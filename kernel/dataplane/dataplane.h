@@ -32,7 +32,7 @@
 #define MX_PKT_TYPE_INTERRUPT 7
 #define PACKET_SIZE 48
 
-#define PROCESSES 8
+#define PROCESSES 16 /* a power of two: dataplane.ts PROCESSES */
 #define PORTS 32
 #define ENDPOINTS 32
 
@@ -55,6 +55,15 @@ bool dp_is_zero(txSlot* slot);
 txSlot* dp_own_field(xsMachine* the, txSlot* object, const char* name);
 /* Hands the entry's call, its `argc` arguments unchanged, to the control plane's implementation. */
 void dp_slow_path(xsMachine* the, int argc);
+
+/* The syscall entries' bodies (ports.c, channels.c), run in dp_current_process: processes.c gives each process its
+ * own entry functions, which set it and call these. */
+void dp_port_queue_entry(xsMachine* the);
+void dp_port_wait_entry(xsMachine* the);
+void dp_channel_write_entry(xsMachine* the);
+void dp_channel_read_entry(xsMachine* the);
+extern const runtime_function_t dp_process_functions[];
+extern const size_t dp_process_function_count;
 
 /* handles.c: for a fast path, the object index (a port's, an endpoint's) a live handle of the current process names
  * with `need` rights and of `type`; -1 if the handle is anything else, or a deadline is due (the control plane

@@ -11,7 +11,7 @@
  * `dataplane.c` on the device and `twin.ts` on Node. The `#dataplane` import picks one (package.json "imports" on
  * Node, kernel/manifest.json "modules" on the device).
  *
- * State, per process (`proc`, 0 until processes exist):
+ * State, per process (`proc`: process.ts; 0 is the program the firmware starts):
  * - The handle table: per slot, `generation << 16 | state << 14 | rights`, the object's type and its data-plane
  *   object index (a port's index below, or -1). A value is `generation << 16 | slot` (handle_table.ts explains the
  *   encoding). The control plane keeps the slot's object beside it, in its own array indexed by the same slot.
@@ -39,10 +39,24 @@ export const MAX_GENERATION = 0x7fff;
 /** A slot's meta word: generation << 16 | state << STATE_SHIFT | rights. */
 export const STATE_SHIFT = 14;
 export const RIGHTS_MASK = 0x3fff;
-/** The generation that follows the one in a slot's meta word, shifted into place: 1..MAX_GENERATION, wrapping. */
+/** Handle tables, one per process (process 0 is the program the firmware starts). */
+export const PROCESSES = 16;
+/**
+ * A table's generations all say whose they are: process p's are p+1, p+1+16, p+1+32, ... So a value names at most
+ * one process's handle (in any other table the generation check fails: MX_ERR_BAD_HANDLE), and a travelling
+ * handle's value says which table holds it. A slot's value comes back after 2,047 reuses.
+ */
+export function processOf(value: number): number {
+  return ((value >>> SLOT_BITS) - 1) & (PROCESSES - 1);
+}
+/** The generation of a table's new slot, shifted into place. */
+export function firstGeneration(proc: number): number {
+  return (proc + 1) << SLOT_BITS;
+}
+/** The generation that follows the one in a slot's meta word, shifted into place: the same process's, wrapping. */
 export function nextGeneration(meta: number): number {
   const gen = meta >>> SLOT_BITS;
-  return (gen === MAX_GENERATION ? 1 : gen + 1) << SLOT_BITS;
+  return (gen + PROCESSES > MAX_GENERATION ? ((gen - 1) & (PROCESSES - 1)) + 1 : gen + PROCESSES) << SLOT_BITS;
 }
 
 /** Handle slot states. */
@@ -96,6 +110,14 @@ export interface EndpointFields {
 /** The data plane's functions that hand what is not plain to the control plane: the syscall entries, and the sink
  * the kernel gives the HAL's drainInterrupts. */
 export type SlowPathName = "mx_port_queue" | "mx_port_wait" | "mx_channel_write" | "mx_channel_read" | "interruptSink";
+
+/** A process's data-plane syscall entries, or the slow paths behind them. */
+export interface ProcessEntries {
+  mx_port_queue: DataPlane["mx_port_queue"];
+  mx_port_wait: DataPlane["mx_port_wait"];
+  mx_channel_write: DataPlane["mx_channel_write"];
+  mx_channel_read: DataPlane["mx_channel_read"];
+}
 
 /** What the data plane reads and writes of an interrupt object (interrupt.ts InterruptDispatcher). */
 export interface InterruptFields {
@@ -193,8 +215,14 @@ export interface DataPlane {
     actualBytes: unknown,
     actualHandles: unknown,
   ): number;
-  /** Binds the control plane's implementation of `name`. Once, when the kernel is loaded. */
+  /** Binds the control plane's implementation of `name` (process 0's, for the entries above). Once, at load. */
   bindSlowPath(name: SlowPathName, slowPath: (...args: never[]) => number | void): void;
+  /** The four entries of process `proc` (1..PROCESSES-1): new functions that run in its handle table and hand what is
+   * not plain to the slow paths given (the control plane's, entered in that process). */
+  processEntries(proc: number, slowPaths: ProcessEntries): ProcessEntries;
+  /** The process whose entries these are has ended: from now on they only call their slow paths (its table may be
+   * given to a new process, and its code may still run). */
+  processEntriesRevoke(entries: ProcessEntries): void;
 
   /**
    * Binds interrupt object `object` (bound to the V2 port whose data-plane index is `port`, with the packet key's

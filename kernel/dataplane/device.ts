@@ -46,6 +46,8 @@ export const {
   mx_port_wait,
   mx_channel_write,
   mx_channel_read,
+  processEntries,
+  processEntriesRevoke,
 } = dp;
 
 // These two find the entries on the data plane object (`this`), so they are called as its methods.

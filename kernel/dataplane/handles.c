@@ -47,10 +47,11 @@ static table_t* table_arg(xsMachine* the)
 	return &tables[dp_int_arg(the, 0, PROCESSES)];
 }
 
+/* Process p's generations are p+1, p+1+PROCESSES, ... (dataplane.ts processOf says why). */
 static uint32_t next_generation(uint32_t meta)
 {
 	uint32_t gen = meta >> SLOT_BITS;
-	return (gen == MAX_GEN ? 1 : gen + 1) << SLOT_BITS;
+	return (gen + PROCESSES > MAX_GEN ? ((gen - 1) & (PROCESSES - 1)) + 1 : gen + PROCESSES) << SLOT_BITS;
 }
 
 /* A handle value as the control plane accepts one: a positive int32 number (0 otherwise). */
@@ -181,7 +182,7 @@ static void fx_handle_alloc(xsMachine* the)
 			return;
 		}
 		slot = t->slots++;
-		gen = 1u << SLOT_BITS;
+		gen = (uint32_t)(t - tables + 1) << SLOT_BITS;
 	}
 	t->used++;
 	t->meta[slot] = gen | LIVE | rights;

@@ -239,7 +239,7 @@ static port_t* fast_port(txSlot* handle, txSlot* size)
 }
 
 /* mx_port_queue(handle, packet, size): a USER packet appended to a V2 port's prefix. */
-static void fx_mx_port_queue(xsMachine* the)
+void dp_port_queue_entry(xsMachine* the)
 {
 	port_t* p = fast_port(dp_arg(the, 0), dp_arg(the, 2));
 	txSlot* bytes = p ? packet_bytes(the, dp_arg(the, 1)) : NULL;
@@ -271,7 +271,7 @@ static uint64_t u64_value(txSlot* slot)
  * mx_port_wait(handle, deadline, packet, size): the oldest prefix packet of a V2 port; on an empty one with
  * interrupts bound to it, the wait itself, asleep in here until an interrupt's packet arrives or the deadline passes.
  */
-static void fx_mx_port_wait(xsMachine* the)
+void dp_port_wait_entry(xsMachine* the)
 {
 	port_t* p = fast_port(dp_arg(the, 0), dp_arg(the, 3));
 	txSlot* bytes = p && is_u64(dp_arg(the, 1)) ? packet_bytes(the, dp_arg(the, 2)) : NULL;
@@ -312,7 +312,5 @@ const runtime_function_t dp_port_functions[] = {
 	{ "portPop", fx_port_pop, 2 },
 	{ "portCheck", fx_port_check, 1 },
 	{ "bindPacketSample", fx_bind_packet_sample, 1 },
-	{ "mx_port_queue", fx_mx_port_queue, 3 },
-	{ "mx_port_wait", fx_mx_port_wait, 4 },
 };
 const size_t dp_port_function_count = sizeof(dp_port_functions) / sizeof(dp_port_functions[0]);

@@ -36,7 +36,10 @@ import {
   SLOT_LIVE,
   type InterruptFields,
   type PortFields,
+  firstGeneration,
   nextGeneration,
+  PROCESSES,
+  type ProcessEntries,
   RIGHTS_MASK,
   SLOT_BITS,
   SLOT_MASK,
@@ -49,7 +52,6 @@ const STATE_MASK = 3 << STATE_SHIFT;
 const LIVE = SLOT_LIVE << STATE_SHIFT;
 const IN_TRANSIT = SLOT_IN_TRANSIT << STATE_SHIFT;
 const MAX_SLOTS = 0x10000;
-const PROCESSES = 8;
 
 /** One process's handle table. */
 class Table {
@@ -95,7 +97,7 @@ export function handleAlloc(proc: number, type: number, rights: number, obj: num
   } else {
     if (!t.grow()) return 0;
     slot = t.slots++;
-    gen = 1 << SLOT_BITS;
+    gen = firstGeneration(proc);
   }
   t.used++;
   t.meta[slot] = gen | LIVE | (rights & RIGHTS_MASK);
@@ -160,10 +162,10 @@ export function handleRelease(proc: number, slot: number): void {
 }
 
 /** dataplane.h dp_handles_send: n live handles with TRANSFER, none the writing endpoint, into transit; or none. */
-function handlesSend(values: Int32Array, n: number, writer: number): boolean {
-  const t = tables[PROCESS];
+function handlesSend(proc: number, values: Int32Array, n: number, writer: number): boolean {
+  const t = tables[proc];
   for (let i = 0; i < n; i++) {
-    const r = handleGet(PROCESS, values[i], MX_RIGHT_TRANSFER, 0);
+    const r = handleGet(proc, values[i], MX_RIGHT_TRANSFER, 0);
     const slot = r & SLOT_MASK;
     if (r < 0 || (t.type[slot] === MX_OBJ_TYPE_CHANNEL && t.obj[slot] === writer)) {
       while (i-- > 0) t.meta[values[i] & SLOT_MASK] ^= LIVE | IN_TRANSIT;
@@ -175,8 +177,8 @@ function handlesSend(values: Int32Array, n: number, writer: number): boolean {
 }
 
 /** dataplane.h dp_handles_receive: n travelling handles get new values (over `values`) if nothing waits through them. */
-function handlesReceive(values: Int32Array, n: number): boolean {
-  const t = tables[PROCESS];
+function handlesReceive(proc: number, values: Int32Array, n: number): boolean {
+  const t = tables[proc];
   for (let i = 0; i < n; i++) {
     const slot = values[i] & SLOT_MASK;
     const o = t.objects[slot] as WatchedObject;
@@ -488,8 +490,8 @@ export function channelCheck(e: number): string {
   return "";
 }
 
-/* The syscall entries (dataplane.c says why they are shaped so). */
-const PROCESS = 0;
+/* The syscall entries (dataplane.c says why they are shaped so): process 0's are the module's functions, other
+ * processes' are closures over the same bodies (processes.c's C functions, one per process, on the device). */
 let nextDeadline = MX_TIME_INFINITE;
 type SlowPath = (...args: unknown[]) => number;
 const unbound: SlowPath = () => {
@@ -523,19 +525,19 @@ export function bindPacketSample(_packetSample: object): void {}
 
 /** dataplane.h dp_fast_object: the object a live handle with `need` and of `type` names; -1 otherwise, or when a
  * deadline is due. */
-function fastObject(handle: unknown, need: number, type: number): number {
+function fastObject(proc: number, handle: unknown, need: number, type: number): number {
   if (deadlineDue()) return -1;
-  const r = handleGet(PROCESS, handle, need, type);
-  return r < 0 ? -1 : tables[PROCESS].obj[r & SLOT_MASK];
+  const r = handleGet(proc, handle, need, type);
+  return r < 0 ? -1 : tables[proc].obj[r & SLOT_MASK];
 }
 
 /** The port a live V2 port handle names with WRITE, with size 0; -1 otherwise. */
-function fastPort(handle: unknown, size: unknown): number {
-  return size !== 0 ? -1 : fastObject(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
+function fastPort(proc: number, handle: unknown, size: unknown): number {
+  return size !== 0 ? -1 : fastObject(proc, handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_IOPORT2);
 }
 
-export function mx_port_queue(handle: unknown, packet: unknown, size: unknown): number {
-  const p = fastPort(handle, size);
+function portQueue(proc: number, queueSlow: SlowPath, handle: unknown, packet: unknown, size: unknown): number {
+  const p = fastPort(proc, handle, size);
   const bytes = p < 0 ? null : packetBytes(packet);
   if (p < 0 || !plainPort(p) || count[p] >= packetLimit || poolFree < 0 || hal.byteLength(bytes) < MX_PORT_PACKET_SIZE) {
     return queueSlow(handle, packet, size);
@@ -546,8 +548,8 @@ export function mx_port_queue(handle: unknown, packet: unknown, size: unknown): 
   return MX_OK;
 }
 
-export function mx_port_wait(handle: unknown, deadline: unknown, packet: unknown, size: unknown): number {
-  const p = fastPort(handle, size);
+function portWait(proc: number, waitSlow: SlowPath, handle: unknown, deadline: unknown, packet: unknown, size: unknown): number {
+  const p = fastPort(proc, handle, size);
   if (p < 0 || head[p] < 0 || !isU64(deadline)) return waitSlow(handle, deadline, packet, size);
   const e = head[p];
   if (!hal.copyBytes(packetBytes(packet), 0, pool, e * MX_PORT_PACKET_SIZE, MX_PORT_PACKET_SIZE)) {
@@ -588,7 +590,9 @@ function smallCount(v: unknown, limit: number): number {
   return typeof v === NUMBER && ((v as number) | 0) === v && (v as number) >= 1 && (v as number) <= limit ? (v as number) : -1;
 }
 
-export function mx_channel_write(
+function channelWrite(
+  proc: number,
+  writeSlow: SlowPath,
   handle: unknown,
   options: unknown,
   bytes: unknown,
@@ -596,7 +600,7 @@ export function mx_channel_write(
   handles: unknown,
   numHandles: unknown,
 ): number {
-  const e = options === 0 ? fastObject(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_CHANNEL) : -1;
+  const e = options === 0 ? fastObject(proc, handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_CHANNEL) : -1;
   const peer = e < 0 ? -1 : endpointPeer[e];
   const n = smallCount(numBytes, PREFIX_MESSAGE_BYTES);
   const d = peer < 0 ? null : (endpointObject[peer] as EndpointFields);
@@ -612,7 +616,7 @@ export function mx_channel_write(
     d.tracker.count >= messageLimit ||
     blockFree < 0 ||
     hal.byteLength(bytes) < n ||
-    (values !== null && !handlesSend(values, nh, e))
+    (values !== null && !handlesSend(proc, values, nh, e))
   ) {
     return writeSlow(handle, options, bytes, numBytes, handles, numHandles);
   }
@@ -632,7 +636,9 @@ export function mx_channel_write(
   return MX_OK;
 }
 
-export function mx_channel_read(
+function channelRead(
+  proc: number,
+  readSlow: SlowPath,
   handle: unknown,
   options: unknown,
   bytes: unknown,
@@ -642,7 +648,7 @@ export function mx_channel_read(
   actualBytes: unknown,
   actualHandles: unknown,
 ): number {
-  const e = fastObject(handle, MX_RIGHT_READ, MX_OBJ_TYPE_CHANNEL);
+  const e = fastObject(proc, handle, MX_RIGHT_READ, MX_OBJ_TYPE_CHANNEL);
   const b = e < 0 ? -1 : endpointHead[e];
   const size = b < 0 ? 0 : blockSize[b] + 1;
   const nh = b < 0 ? 0 : blockNh[b];
@@ -661,7 +667,7 @@ export function mx_channel_read(
     (actualBytes !== null && actualBytes !== undefined) ||
     (actualHandles !== null && actualHandles !== undefined) ||
     hal.byteLength(bytes) < capacity ||
-    (nh > 0 && !handlesReceive(moving, nh))
+    (nh > 0 && !handlesReceive(proc, moving, nh))
   ) {
     return readSlow(handle, options, bytes, handles, numBytes, numHandles, actualBytes, actualHandles);
   }
@@ -670,6 +676,46 @@ export function mx_channel_read(
   popMessage(e);
   if (--d.tracker.count === 0) d.tracker.signals &= ~MX_CHANNEL_READABLE;
   return MX_OK;
+}
+
+export function mx_port_queue(handle: unknown, packet: unknown, size: unknown): number {
+  return portQueue(0, queueSlow, handle, packet, size);
+}
+
+export function mx_port_wait(handle: unknown, deadline: unknown, packet: unknown, size: unknown): number {
+  return portWait(0, waitSlow, handle, deadline, packet, size);
+}
+
+export function mx_channel_write(h: unknown, o: unknown, b: unknown, nb: unknown, hs: unknown, nh: unknown): number {
+  return channelWrite(0, writeSlow, h, o, b, nb, hs, nh);
+}
+
+export function mx_channel_read(h: unknown, o: unknown, b: unknown, hs: unknown, nb: unknown, nh: unknown, ab: unknown, ah: unknown): number {
+  return channelRead(0, readSlow, h, o, b, hs, nb, nh, ab, ah);
+}
+
+/** Per process's entries, whether they are revoked (processes.c changes the functions themselves instead). */
+const revoked = new WeakMap<ProcessEntries, { revoked: boolean }>();
+
+export function processEntries(proc: number, slow: ProcessEntries): ProcessEntries {
+  if (!(Number.isInteger(proc) && proc > 0 && proc < PROCESSES)) throw new RangeError("dataplane: argument 0");
+  const { mx_port_queue: q, mx_port_wait: w, mx_channel_write: cw, mx_channel_read: cr } = slow as unknown as Record<string, SlowPath>;
+  const state = { revoked: false };
+  const entries: ProcessEntries = {
+    mx_port_queue: (h, p, s) => (state.revoked ? q(h, p, s) : portQueue(proc, q, h, p, s)),
+    mx_port_wait: (h, d, p, s) => (state.revoked ? w(h, d, p, s) : portWait(proc, w, h, d, p, s)),
+    mx_channel_write: (h, o, b, nb, hs, nh) => (state.revoked ? cw(h, o, b, nb, hs, nh) : channelWrite(proc, cw, h, o, b, nb, hs, nh)),
+    mx_channel_read: (h, o, b, hs, nb, nh, ab, ah) =>
+      state.revoked ? cr(h, o, b, hs, nb, nh, ab, ah) : channelRead(proc, cr, h, o, b, hs, nb, nh, ab, ah),
+  };
+  revoked.set(entries, state);
+  return entries;
+}
+
+export function processEntriesRevoke(entries: ProcessEntries): void {
+  const state = revoked.get(entries);
+  if (state === undefined) throw new RangeError("dataplane: not a process's entries");
+  state.revoked = true;
 }
 
 /** The twin has exactly the data plane's functions (a compile-time check; nothing runs). */

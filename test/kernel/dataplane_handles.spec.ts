@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import * as dp from "#dataplane";
 import {
-  MAX_GENERATION as MAX_GEN,
   RIGHTS_MASK,
   SLOT_FREE,
   SLOT_IN_TRANSIT,
@@ -23,23 +22,23 @@ import {
   MX_RIGHT_TRANSFER,
   MX_RIGHT_WRITE,
 } from "../../kernel/index.ts";
-import { P, LIVE, IN_TRANSIT, DTRW, slotOf, genOf, nextGen, stateOf, unhold, alloc, release, drainFreeList, describeDataPlane } from "./dataplane_suite.ts";
+import { P, FIRST_GEN, LAST_GEN, LIVE, IN_TRANSIT, DTRW, slotOf, genOf, nextGen, stateOf, unhold, alloc, release, drainFreeList, describeDataPlane } from "./dataplane_suite.ts";
 
 describeDataPlane("data plane (twin on Node, C on the device): one suite for both: handle tables", () => {
   describe("handle table", () => {
-    it("a fresh slot: value 1 << 16 | slot, meta generation << 16 | LIVE << 14 | rights; slots and count grow", () => {
+    it("a fresh slot: value FIRST_GEN << 16 | slot, meta generation << 16 | LIVE << 14 | rights; slots and count grow", () => {
       const before = drainFreeList();
       const s = dp.handleSlots(P);
       assert.equal(dp.handleMeta(P, s), 0, "a slot never used has meta 0");
       const v = alloc(MX_OBJ_TYPE_EVENT, MX_RIGHT_READ | MX_RIGHT_WRITE);
-      assert.equal(v, (1 << 16) | s);
-      assert.equal(dp.handleMeta(P, s), (1 << 16) | LIVE | MX_RIGHT_READ | MX_RIGHT_WRITE);
+      assert.equal(v, (FIRST_GEN << 16) | s);
+      assert.equal(dp.handleMeta(P, s), (FIRST_GEN << 16) | LIVE | MX_RIGHT_READ | MX_RIGHT_WRITE);
       assert.equal(dp.handleSlots(P), s + 1);
       assert.equal(dp.handleCount(P), before.length + 1);
       // Rights keep their low 14 bits (MX_RIGHT_SAME_RIGHTS and other high bits are never stored).
       const w = alloc(MX_OBJ_TYPE_EVENT, (1 << 31) | (1 << 14) | MX_RIGHT_TRANSFER);
-      assert.equal(w, (1 << 16) | (s + 1));
-      assert.equal(dp.handleMeta(P, s + 1), (1 << 16) | LIVE | MX_RIGHT_TRANSFER);
+      assert.equal(w, (FIRST_GEN << 16) | (s + 1));
+      assert.equal(dp.handleMeta(P, s + 1), (FIRST_GEN << 16) | LIVE | MX_RIGHT_TRANSFER);
       assert.equal(dp.handleGet(P, w, 0, 0), (MX_RIGHT_TRANSFER << 16) | (s + 1));
       const all = alloc(MX_OBJ_TYPE_EVENT, RIGHTS_MASK);
       assert.equal(dp.handleGet(P, all, 0, 0), (RIGHTS_MASK << 16) | slotOf(all), "all 14 rights bits come back");
@@ -56,13 +55,13 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
       const count = dp.handleCount(P);
       release(v);
       assert.equal(dp.handleCount(P), count - 1);
-      assert.equal(dp.handleMeta(P, s), (2 << 16) | (SLOT_FREE << 14));
+      assert.equal(dp.handleMeta(P, s), (nextGen(FIRST_GEN) << 16) | (SLOT_FREE << 14));
       assert.equal(stateOf(dp.handleMeta(P, s)), SLOT_FREE);
       assert.equal(dp.handleGet(P, v, 0, 0), MX_ERR_BAD_HANDLE, "the released value");
-      assert.equal(dp.handleGet(P, (2 << 16) | s, 0, 0), MX_ERR_BAD_HANDLE, "a value forged with the free slot's generation");
+      assert.equal(dp.handleGet(P, (nextGen(FIRST_GEN) << 16) | s, 0, 0), MX_ERR_BAD_HANDLE, "a value forged with the free slot's generation");
       const again = alloc(MX_OBJ_TYPE_EVENT, MX_RIGHT_READ);
-      assert.equal(again, (2 << 16) | s, "the only free slot comes back with its new generation");
-      assert.equal(dp.handleMeta(P, s), (2 << 16) | LIVE | MX_RIGHT_READ);
+      assert.equal(again, (nextGen(FIRST_GEN) << 16) | s, "the only free slot comes back with its new generation");
+      assert.equal(dp.handleMeta(P, s), (nextGen(FIRST_GEN) << 16) | LIVE | MX_RIGHT_READ);
       assert.equal(dp.handleGet(P, v, 0, 0), MX_ERR_BAD_HANDLE, "the old value stays stale once the slot is reused");
       assert.equal(dp.handleGet(P, again, 0, 0), (MX_RIGHT_READ << 16) | s);
     });
@@ -90,25 +89,25 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
       assert.deepEqual(again.map(slotOf), order.map((i) => slotOf(v[i])), "slots come back in the order they were freed");
       assert.deepEqual(again.map(genOf), order.map((i) => nextGen(genOf(v[i]))));
       const fresh = alloc();
-      assert.equal(fresh, (1 << 16) | (dp.handleSlots(P) - 1), "with the free list empty, a new slot");
+      assert.equal(fresh, (FIRST_GEN << 16) | (dp.handleSlots(P) - 1), "with the free list empty, a new slot");
       assert.equal(slotOf(fresh), slotOf(v[4]) + 1);
     });
 
-    it("generations wrap from 0x7fff to 1, by revalue and by release", () => {
+    it("generations wrap from the process's last to its first, by revalue and by release", () => {
       const v = alloc();
       const s = slotOf(v);
       let w = v;
-      while (genOf(w) !== MAX_GEN) w = dp.handleRevalue(P, s, DTRW);
-      assert.equal(w, (MAX_GEN << 16) | s);
+      while (genOf(w) !== LAST_GEN) w = dp.handleRevalue(P, s, DTRW);
+      assert.equal(w, (LAST_GEN << 16) | s);
       assert.ok(w > 0, "the largest value is still a positive int32");
       assert.equal(dp.handleGet(P, w, 0, 0), (DTRW << 16) | s);
       w = dp.handleRevalue(P, s, DTRW);
-      assert.equal(w, (1 << 16) | s, "after 0x7fff comes 1, never 0");
+      assert.equal(w, (FIRST_GEN << 16) | s, "after the last comes the first, never 0");
       assert.equal(dp.handleGet(P, w, 0, 0), (DTRW << 16) | s);
-      assert.equal(dp.handleGet(P, (MAX_GEN << 16) | s, 0, 0), MX_ERR_BAD_HANDLE);
-      while (genOf(w) !== MAX_GEN) w = dp.handleRevalue(P, s, DTRW);
+      assert.equal(dp.handleGet(P, (LAST_GEN << 16) | s, 0, 0), MX_ERR_BAD_HANDLE);
+      while (genOf(w) !== LAST_GEN) w = dp.handleRevalue(P, s, DTRW);
       release(w);
-      assert.equal(dp.handleMeta(P, s), (1 << 16) | (SLOT_FREE << 14), "release wraps too");
+      assert.equal(dp.handleMeta(P, s), (FIRST_GEN << 16) | (SLOT_FREE << 14), "release wraps too");
     });
 
     it("handleGet checks in order: BAD_HANDLE, then ACCESS_DENIED, then WRONG_TYPE; type 0 is any type", () => {
@@ -159,8 +158,8 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         ["null", null],
         ["undefined", undefined],
         ["another generation of the slot", (nextGen(genOf(v)) << 16) | s],
-        ["a slot beyond the table", (1 << 16) | dp.handleSlots(P)],
-        ["the last slot number", (1 << 16) | SLOT_MASK],
+        ["a slot beyond the table", (FIRST_GEN << 16) | dp.handleSlots(P)],
+        ["the last slot number", (FIRST_GEN << 16) | SLOT_MASK],
       ];
       for (const [name, value] of bad) assert.equal(dp.handleGet(P, value, 0, 0), MX_ERR_BAD_HANDLE, name);
       assert.equal(dp.handleGet(P, v, 0, 0), ok, "the handle itself is unchanged");
@@ -241,7 +240,7 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
           const r = rightsChoices[rand(rightsChoices.length)];
           const reused = free.length > 0;
           const s = reused ? (free.shift() as number) : meta.length;
-          const g = reused ? genOf(meta[s]) : 1;
+          const g = reused ? genOf(meta[s]) : FIRST_GEN;
           if (!reused) {
             meta.push(0);
             type.push(0);
@@ -275,7 +274,7 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         // A lookup of a live value, a stale one or a forged one, with random needs and types.
         const s = rand(meta.length + 2);
         const g = s < meta.length ? genOf(meta[s]) - rand(2) : 1;
-        const value = ((g & MAX_GEN) << 16) | s;
+        const value = ((g & LAST_GEN) << 16) | s;
         const need = rightsChoices[rand(rightsChoices.length)];
         const t = rand(2) === 0 ? 0 : types[rand(3)];
         assert.equal(dp.handleGet(P, value, need, t), expectGet(value, need, t), `op ${op}: handleGet(${value}, ${need}, ${t})`);

@@ -15,7 +15,10 @@
 import assert from "node:assert/strict";
 import * as dp from "#dataplane";
 import {
-  MAX_GENERATION as MAX_GEN,
+  firstGeneration,
+  MAX_GENERATION,
+  nextGeneration,
+  PROCESSES,
   type PortFields,
   SLOT_BITS,
   SLOT_IN_TRANSIT,
@@ -50,7 +53,10 @@ export const DTRW = MX_RIGHT_DUPLICATE | MX_RIGHT_TRANSFER | MX_RIGHT_READ | MX_
 
 export const slotOf = (value: number) => value & SLOT_MASK;
 export const genOf = (valueOrMeta: number) => valueOrMeta >>> SLOT_BITS;
-export const nextGen = (gen: number) => (gen === MAX_GEN ? 1 : gen + 1);
+export const nextGen = (gen: number) => nextGeneration(gen << SLOT_BITS) >>> SLOT_BITS;
+/** Process P's first generation and its last (its generations are P+1 apart by PROCESSES: dataplane.ts processOf). */
+export const FIRST_GEN = firstGeneration(P) >>> SLOT_BITS;
+export const LAST_GEN = MAX_GENERATION - ((MAX_GENERATION - FIRST_GEN) % PROCESSES);
 export const stateOf = (meta: number) => (meta >>> STATE_SHIFT) & 3;
 
 /** The object process 7's handles name: nothing ever waits through them (no tracker, no waiters). */

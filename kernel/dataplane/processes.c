@@ -1,0 +1,108 @@
+/*
+ * Each process's own syscall entries. A fast path looks handles up in the table of the process that called it, and a
+ * host function cannot carry data of its own without a property lookup on every call (~640 instructions on XS), so
+ * every process gets its own four C functions: each sets dp_current_process and runs the shared body (ports.c,
+ * channels.c). The process's host functions carry its slow paths (property "slowPath", as dataplane.c's
+ * dp_slow_path reads it), which enter the control plane in that process. Process 0's entries are the ones
+ * dataplane.c installs with the rest of the data plane.
+ */
+#include "dataplane.h"
+
+#define ENTRIES(p)                                                                                                     \
+	static void port_queue_##p(xsMachine* the)                                                                      \
+	{                                                                                                              \
+		dp_current_process = p;                                                                                    \
+		dp_port_queue_entry(the);                                                                                  \
+	}                                                                                                              \
+	static void port_wait_##p(xsMachine* the)                                                                       \
+	{                                                                                                              \
+		dp_current_process = p;                                                                                    \
+		dp_port_wait_entry(the);                                                                                   \
+	}                                                                                                              \
+	static void channel_write_##p(xsMachine* the)                                                                   \
+	{                                                                                                              \
+		dp_current_process = p;                                                                                    \
+		dp_channel_write_entry(the);                                                                               \
+	}                                                                                                              \
+	static void channel_read_##p(xsMachine* the)                                                                    \
+	{                                                                                                              \
+		dp_current_process = p;                                                                                    \
+		dp_channel_read_entry(the);                                                                                \
+	}
+#define ROW(p) { port_queue_##p, port_wait_##p, channel_write_##p, channel_read_##p }
+
+ENTRIES(0)
+ENTRIES(1)
+ENTRIES(2)
+ENTRIES(3)
+ENTRIES(4)
+ENTRIES(5)
+ENTRIES(6)
+ENTRIES(7)
+ENTRIES(8)
+ENTRIES(9)
+ENTRIES(10)
+ENTRIES(11)
+ENTRIES(12)
+ENTRIES(13)
+ENTRIES(14)
+ENTRIES(15)
+
+static const xsCallback entries[PROCESSES][4] = {
+	ROW(0), ROW(1), ROW(2), ROW(3), ROW(4), ROW(5), ROW(6), ROW(7),
+	ROW(8), ROW(9), ROW(10), ROW(11), ROW(12), ROW(13), ROW(14), ROW(15),
+};
+_Static_assert(PROCESSES == 16, "one ENTRIES row per process");
+
+static const char* const names[4] = { "mx_port_queue", "mx_port_wait", "mx_channel_write", "mx_channel_read" };
+static const int lengths[4] = { 3, 4, 6, 8 };
+
+/* (proc, slowPaths): process `proc`'s entries, each carrying slowPaths' function of the same name. */
+static void fx_process_entries(xsMachine* the)
+{
+	txInteger proc = dp_int_arg(the, 0, PROCESSES);
+	if (proc == 0)
+		xsRangeError("dataplane: process 0's entries are the module's");
+	xsVars(3);
+	xsVar(0) = xsNewObject();
+	for (int i = 0; i < 4; i++) {
+		xsVar(1) = xsNewHostFunction(entries[proc][i], lengths[i]);
+		xsVar(2) = xsGet(xsArg(1), xsID(names[i]));
+		xsDefine(xsVar(1), xsID("slowPath"), xsVar(2), xsDontEnum | xsDontSet | xsDontDelete);
+		xsDefine(xsVar(0), xsID(names[i]), xsVar(1), xsDefault);
+	}
+	xsResult = xsVar(0);
+}
+
+/* An ended process's entry: it never looks at a table again (a new process may have it), only hands the call to
+ * its slow path, which refuses it. */
+static void revoked_entry(xsMachine* the)
+{
+	dp_slow_path(the, mxArgc);
+}
+
+/* (entries): the process the entries belong to has ended (processEntries' result; its functions change in place). */
+static void fx_process_entries_revoke(xsMachine* the)
+{
+	xsVars(1);
+	for (int i = 0; i < 4; i++) {
+		xsVar(0) = xsGet(xsArg(0), xsID(names[i]));
+		txSlot* callback = xsVar(0).kind == XS_REFERENCE_KIND ? xsVar(0).value.reference->next : NULL;
+		bool ours = false;
+		for (int p = 1; callback && callback->kind == XS_CALLBACK_KIND && p < PROCESSES; p++)
+			ours = ours || callback->value.callback.address == entries[p][i];
+		if (!ours)
+			xsRangeError("dataplane: not a process's entry");
+		callback->value.callback.address = revoked_entry;
+	}
+}
+
+const runtime_function_t dp_process_functions[] = {
+	{ "mx_port_queue", port_queue_0, 3 },
+	{ "mx_port_wait", port_wait_0, 4 },
+	{ "mx_channel_write", channel_write_0, 6 },
+	{ "mx_channel_read", channel_read_0, 8 },
+	{ "processEntries", fx_process_entries, 2 },
+	{ "processEntriesRevoke", fx_process_entries_revoke, 1 },
+};
+const size_t dp_process_function_count = sizeof(dp_process_functions) / sizeof(dp_process_functions[0]);

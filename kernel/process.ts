@@ -1,0 +1,144 @@
+/**
+ * Processes (Magenta's ProcessDispatcher, on one XS machine): a program run with its own handle table, started,
+ * ended and watched through a process handle. docs/processes.md is the API; this module is its lifecycle.
+ *
+ * A process is its table (handle_table.ts: one of the data plane's, claimed at creation), the syscall functions
+ * bound to that table (vdso.ts: the only authority it has), and its main: the entry module's default export, called
+ * as `main(vdso, arg1, arg2)` once mx_process_start has returned, the way Magenta starts a thread at its entry with
+ * the bootstrap handle in arg1. Its "thread" is main and the promise chain main returns: when that settles the
+ * process exits (a number is its return code), and when it rejects, or main throws, the process has faulted.
+ *
+ * Ending a process (exit, kill, fault) is one path, `end`: the return code is set, every live handle of its
+ * table closes (peers see PEER_CLOSED, waits through them end, objects only it held are destroyed), its data-plane
+ * entries are revoked, and MX_TASK_TERMINATED is asserted. Its code may still be on the promise job queue (one XS
+ * machine has one queue); from then on every syscall it makes answers MX_ERR_BAD_STATE and every awaitable call
+ * returns a promise that never settles, so such code stops at its next wait.
+ */
+import {
+  MX_OBJ_TYPE_PROCESS,
+  MX_TASK_RETCODE_EXCEPTION_KILL,
+  MX_TASK_RETCODE_SYSCALL_KILL,
+  MX_TASK_TERMINATED,
+} from "./constants.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { disownTable, handleCloseAll } from "./handle_table.ts";
+import { StateTracker } from "./state_tracker.ts";
+import type { Vdso } from "./vdso.ts";
+
+/** What mx_process_start runs: a program's entry module, loaded when its process starts. */
+export type ProgramLoader = () => unknown;
+/** The default export of a program's entry module. */
+export type ProgramMain = (vdso: Vdso, arg1: number, arg2: number) => unknown;
+
+export class ProcessDispatcher extends Dispatcher {
+  started = false;
+  ended = false;
+  returnCode = 0;
+  /** Called once, when the process ends (vdso.ts revokes the process's data-plane entries). */
+  onEnd: (() => void) | null = null;
+  declare readonly tracker: StateTracker;
+
+  constructor(
+    /** Its handle table (handle_table.ts claimTable). */
+    readonly proc: number,
+    readonly name: string,
+  ) {
+    super(MX_OBJ_TYPE_PROCESS, new StateTracker(0));
+  }
+
+  /** A process nobody started and nobody can start any more ends (its table is freed). */
+  override onZeroHandles(): void {
+    if (!this.started) this.end(MX_TASK_RETCODE_SYSCALL_KILL);
+  }
+
+  /** mx_process_start has checked everything: main runs after the caller's turn, and its outcome ends the process. */
+  start(load: ProgramLoader, entry: string, vdso: Vdso, arg1: number, arg2: number): void {
+    this.started = true;
+    Promise.resolve()
+      .then(load)
+      .then((module) => {
+        if (this.ended) return 0;
+        const main = module !== null && typeof module === "object" ? (module as { default?: unknown }).default : undefined;
+        if (typeof main !== "function") throw new TypeError(`program "${entry}" has no default export function`);
+        return (main as ProgramMain)(vdso, arg1, arg2);
+      })
+      .then(
+        (code) => this.end(typeof code === "number" ? code | 0 : 0),
+        (error: unknown) => {
+          if (error === EXIT || this.ended) return;
+          report(`process "${this.name}" faulted: ${describe(error)}`);
+          this.end(MX_TASK_RETCODE_EXCEPTION_KILL);
+        },
+      );
+  }
+
+  /** Ends the process (exit, kill or fault; once): see the module comment. */
+  end(code: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.returnCode = code;
+    handleCloseAll(this.proc);
+    disownTable(this.proc);
+    const onEnd = this.onEnd;
+    this.onEnd = null;
+    if (onEnd !== null) onEnd();
+    this.tracker.update(0, MX_TASK_TERMINATED);
+  }
+}
+
+/** What mx_process_exit throws, after ending the process, so that the process's own code stops where it is. */
+export const EXIT: object = Object.freeze({ exited: true });
+
+/** Programs mx_process_start may run, by entry name. */
+let programs = new Map<string, ProgramLoader>();
+
+/**
+ * Sets the programs processes may run: entry name → a function that loads the entry module (typically
+ * `() => import(...)`; on the device boot/setup.ts makes them from manifest.json config.kernel.programs).
+ */
+export function kernel_set_programs(table: Readonly<Record<string, ProgramLoader>>): void {
+  const next = new Map<string, ProgramLoader>();
+  for (const name of Object.keys(table)) {
+    const load = table[name];
+    if (typeof load === "function") next.set(name, load);
+  }
+  programs = next;
+}
+
+/** The loader of program `entry`, or null if there is no such program. */
+export function program(entry: unknown): ProgramLoader | null {
+  return typeof entry === "string" ? (programs.get(entry) ?? null) : null;
+}
+
+type Reporter = (line: string) => void;
+
+/** The console: XS's trace on the device, console.log on Node. */
+const consoleReporter: Reporter = (line) => {
+  const trace = (globalThis as { trace?: (text: string) => void }).trace;
+  if (typeof trace === "function") trace(`${line}\n`);
+  else console.log(line);
+};
+let reporter: Reporter = consoleReporter;
+
+/** Where the kernel's one-line reports go (a fault: the process and its error); returns the previous. null: the
+ * console. */
+export function kernel_set_reporter(next: Reporter | null): Reporter {
+  const previous = reporter;
+  reporter = next ?? consoleReporter;
+  return previous;
+}
+
+function report(line: string): void {
+  reporter(line);
+}
+
+/** One line for an error a process threw. It runs the process's code (a getter, a Proxy trap), so any failure is
+ * caught: the process is being ended anyway. */
+function describe(error: unknown): string {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`.split("\n")[0];
+    return String(error).split("\n")[0];
+  } catch {
+    return "a value that cannot be printed";
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * What the process specs share: programs given as functions (a spec registers its mains with kernel_set_programs,
+ * so the same spec runs on Node and on the device without loading modules at run time), spawning one, and waiting
+ * for its end. Every spec also checks, after each test, that the kernel is consistent and that no process is left.
+ */
+import assert from "node:assert/strict";
+import {
+  awaitable,
+  kernel_check,
+  kernel_set_programs,
+  kernel_set_reporter,
+  mx_object_get_info,
+  mx_object_wait_one,
+  mx_process_create,
+  mx_process_start,
+  MX_INFO_PROCESS,
+  MX_INFO_PROCESS_SIZE,
+  MX_OK,
+  MX_TASK_TERMINATED,
+  MX_TIME_INFINITE,
+  type ProgramMain,
+} from "../../kernel/index.ts";
+import { track } from "./helpers.ts";
+
+/** Registers programs by name: each a main function, as an entry module's default export. */
+export function usePrograms(mains: Record<string, ProgramMain>): void {
+  const table: Record<string, () => { default: ProgramMain }> = {};
+  for (const name of Object.keys(mains)) table[name] = () => ({ default: mains[name] });
+  before(() => kernel_set_programs(table));
+  after(() => kernel_set_programs({}));
+}
+
+/** The reports the kernel made during a test (they are not printed). */
+export const reports: string[] = [];
+export function useReports(): void {
+  let previous: ((line: string) => void) | null = null;
+  beforeEach(() => {
+    reports.length = 0;
+    previous = kernel_set_reporter((line) => reports.push(line));
+  });
+  afterEach(() => {
+    kernel_set_reporter(previous);
+    assert.deepEqual(kernel_check(), [], "kernel_check found the kernel inconsistent");
+  });
+}
+
+/** Creates and starts a process running `entry`; its handle (tracked: closed after the test). */
+export function spawn(entry: string, arg1 = 0, arg2 = 0, name = entry): number {
+  const h = { value: 0 };
+  assert.equal(mx_process_create(name, 0, h), MX_OK);
+  track(h.value);
+  assert.equal(mx_process_start(h.value, entry, arg1, arg2), MX_OK);
+  return h.value;
+}
+
+/** Waits until the process has ended; its return code. */
+export async function ended(process: number): Promise<number> {
+  assert.equal(await awaitable.mx_object_wait_one(process, MX_TASK_TERMINATED, MX_TIME_INFINITE, null), MX_OK);
+  return info(process).returnCode;
+}
+
+/** True once the process has ended (no wait). */
+export function hasEnded(process: number): boolean {
+  const observed = { value: 0 };
+  mx_object_wait_one(process, MX_TASK_TERMINATED, 0n, observed);
+  return (observed.value & MX_TASK_TERMINATED) !== 0;
+}
+
+/** mx_info_process_t, decoded. */
+export function info(process: number): { returnCode: number; started: boolean; exited: boolean } {
+  const buffer = new Uint8Array(MX_INFO_PROCESS_SIZE);
+  assert.equal(mx_object_get_info(process, MX_INFO_PROCESS, buffer, buffer.length, null, null), MX_OK);
+  return { returnCode: new DataView(buffer.buffer).getInt32(0, true), started: buffer[4] === 1, exited: buffer[5] === 1 };
+}
+
+/** Lets every promise job that is ready run (processes run in them). */
+export async function settle(turns = 20): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}
