@@ -9,7 +9,8 @@
  * Absent: mx_interrupt_create (an interrupt object is given to a driver process; it cannot take one itself) and
  * the kernel_* configuration.
  *
- * An ended process's calls answer MX_ERR_BAD_STATE, its awaitable calls return a promise that never settles, and a
+ * An ended process's calls answer MX_ERR_BAD_STATE, its awaitable calls (also those pending when it ended) give
+ * promises that never settle, and a
  * call during which its own process ended (mx_task_kill of itself) does not return: it throws EXIT, as
  * mx_process_exit does (process.ts says why its code may still run).
  */
@@ -78,14 +79,17 @@ export type Vdso = Readonly<
     }
 >;
 
-/** A promise for the awaitable calls of an ended process: it never settles, so the code awaiting it stops. */
-const NEVER = new Promise<number>(() => {});
+/** What an ended process's awaitable calls answer: a promise that never settles, so the code awaiting it stops.
+ * (Made per call: a pending promise made while the kernel is preloaded could never settle in the base heap.) */
+const badState = (): number => MX_ERR_BAD_STATE;
+const never = (): Promise<number> => new Promise<number>(() => {});
 
-/** `call` run in process `p` (see the module comment for an ended process). Eight arguments: the most any takes. */
-function bind(p: ProcessDispatcher, call: Syscall, ended: unknown): Syscall {
+/** `call` run in process `p`; `ended()` answers once it has ended (see the module comment). Eight arguments: the
+ * most any syscall takes. */
+function bind(p: ProcessDispatcher, call: Syscall, ended: () => unknown): Syscall {
   const f = call as (...args: unknown[]) => unknown;
   return ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) => {
-    if (p.ended) return ended;
+    if (p.ended) return ended();
     const previous = enterProcess(p.proc);
     try {
       return f(a, b, c, d, e, g, h, i);
@@ -96,22 +100,35 @@ function bind(p: ProcessDispatcher, call: Syscall, ended: unknown): Syscall {
   }) as Syscall;
 }
 
-function bindAll<T extends Record<string, Syscall>>(p: ProcessDispatcher, calls: T, ended: unknown): T {
+function bindAll<T extends Record<string, Syscall>>(p: ProcessDispatcher, calls: T, ended: () => unknown): T {
   const bound: Record<string, Syscall> = {};
   for (const name of Object.keys(calls)) bound[name] = bind(p, calls[name], ended);
   return bound as T;
 }
 
+/** Process `p`'s awaitable calls: a wait the process's end finishes (its handles closed) does not resume its code. */
+function awaitables(p: ProcessDispatcher): typeof awaitable {
+  const calls = bindAll(p, awaitable as unknown as Record<string, Syscall>, never);
+  const unlessEnded = (status: number): number | Promise<number> => (p.ended ? never() : status);
+  const gated: Record<string, Syscall> = {};
+  for (const name of Object.keys(calls)) {
+    const call = calls[name] as (...args: unknown[]) => Promise<number>;
+    gated[name] = ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown) =>
+      call(a, b, c, d, e, g, h).then(unlessEnded)) as Syscall;
+  }
+  return gated as unknown as typeof awaitable;
+}
+
 /** Process `p`'s syscalls, frozen. */
 export function makeVdso(p: ProcessDispatcher): Vdso {
-  const entries = processEntries(p.proc, bindAll(p, SLOW_PATHS, MX_ERR_BAD_STATE));
+  const entries = processEntries(p.proc, bindAll(p, SLOW_PATHS, badState));
   p.onEnd = () => processEntriesRevoke(entries);
   return Object.freeze({
-    ...bindAll(p, SYSCALLS, MX_ERR_BAD_STATE),
+    ...bindAll(p, SYSCALLS, badState),
     ...entries,
     mx_time_get,
     mx_deadline_after,
-    awaitable: Object.freeze(bindAll(p, awaitable as unknown as Record<string, Syscall>, NEVER)) as unknown as typeof awaitable,
+    awaitable: Object.freeze(awaitables(p)),
     mx_process_exit(retcode: number): never {
       p.end(typeof retcode === "number" ? retcode | 0 : 0);
       throw EXIT;

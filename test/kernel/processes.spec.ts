@@ -26,6 +26,7 @@ import {
   MX_RIGHT_WRITE,
   MX_TIME_INFINITE,
   MX_USER_SIGNAL_0,
+  type ProgramMain,
   type Vdso,
 } from "../../kernel/index.ts";
 import { out, track, useHandles } from "./helpers.ts";
@@ -45,7 +46,7 @@ async function receive(sys: Vdso, channel: number): Promise<{ bytes: number[]; h
   return { bytes: [...bytes.subarray(0, nb.value)], handles: handles.slice(0, nh.value) };
 }
 
-usePrograms({
+const programs: Record<string, ProgramMain> = {
   exit7: () => 7,
   async exitLater(sys) {
     await sys.awaitable.mx_nanosleep(0n);
@@ -98,9 +99,11 @@ usePrograms({
     sys.mx_channel_write(start, 0, new Uint8Array(1), 1, [e.value], 1);
     return 0;
   },
-});
+};
+
 
 describe("processes: lifecycle and handle tables", () => {
+  usePrograms(programs);
   useHandles();
   useReports();
 
