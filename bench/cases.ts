@@ -32,6 +32,7 @@ import {
   MX_WAIT_ASYNC_REPEATING,
 } from "../kernel/index.ts";
 import type { Case, Loop } from "./harness.ts";
+import { processCases } from "./process_cases.ts";
 
 export function expect(condition: boolean, what: string): void {
   if (!condition) throw new Error(`bench: ${what}`);
@@ -47,25 +48,25 @@ function handle(create: (out: { value: number }) => number, what: string): numbe
   return out.value;
 }
 
-function pattern(size: number): Uint8Array {
+export function pattern(size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 7 + 3) & 0xff;
   return bytes;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function channelPair(): [number, number] {
+export function channelPair(): [number, number] {
   const a = { value: 0 };
   const b = { value: 0 };
   ok(mx_channel_create(0, a, b), "channel_create");
   return [a.value, b.value];
 }
 
-function closeAll(...handles: number[]): void {
+export function closeAll(...handles: number[]): void {
   for (const h of handles) ok(mx_handle_close(h), "handle_close");
 }
 
@@ -272,4 +273,5 @@ export const cases: Case[] = [
   { name: "signal_packet", iterations: 300, setup: signalPacket },
   { name: "channel_call_roundtrip", iterations: 200, setup: channelCall },
   { name: "task_handoff", iterations: 200, operations: 2, setup: taskHandoff },
+  ...processCases,
 ];

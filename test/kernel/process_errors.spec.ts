@@ -98,7 +98,7 @@ describe("process syscalls: errors in check order, and limits", () => {
     const p = created();
     const cases: [unknown, unknown, number][] = [
       [7, 0, MX_ERR_INVALID_ARGS],
-      ["idle", -2 ** 31 - 1, MX_ERR_INVALID_ARGS],
+      ["idle", -(2 ** 31) - 1, MX_ERR_INVALID_ARGS],
       ["idle", 0.5, MX_ERR_INVALID_ARGS],
       ["idle", 2 ** 32, MX_ERR_INVALID_ARGS],
       ["no such program", 0, MX_ERR_NOT_FOUND],

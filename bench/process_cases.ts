@@ -1,0 +1,95 @@
+/**
+ * The process cases (issue 12): what starting a process costs, and a channel round trip whose two ends are in two
+ * processes (process 0 writes and reads through its table, the other process through its own vdso, so each call
+ * looks its handle up in the caller's table), beside channel_64_roundtrip, whose ends are both in process 0.
+ *
+ * The programs are registered as functions (kernel_set_programs), so process_spawn counts the kernel's work (create,
+ * start, run main, end, close) and not the loading of an entry module from flash.
+ */
+import {
+  awaitable,
+  kernel_set_programs,
+  mx_channel_read,
+  mx_channel_write,
+  mx_handle_close,
+  mx_process_create,
+  mx_process_start,
+  MX_TASK_TERMINATED,
+  MX_TIME_INFINITE,
+  type Vdso,
+} from "../kernel/index.ts";
+import { channelPair, closeAll, expect, ok, pattern, sameBytes } from "./cases.ts";
+import type { Case, Loop } from "./harness.ts";
+
+/** The peer process's syscalls and its end of the channel, once it has started. */
+let peer: { sys: Vdso; channel: number } | null = null;
+
+kernel_set_programs({
+  empty: () => ({ default: () => 0 }),
+  peer: () => ({
+    default: (sys: Vdso, channel: number) => {
+      peer = { sys, channel };
+      return sys.awaitable.mx_nanosleep(MX_TIME_INFINITE);
+    },
+  }),
+});
+
+async function spawn(entry: string, arg1: number): Promise<number> {
+  const process = { value: 0 };
+  ok(mx_process_create(entry, 0, process), "process_create");
+  ok(mx_process_start(process.value, entry, arg1, 0), "process_start");
+  return process.value;
+}
+
+function processSpawn(): Loop {
+  return {
+    async run(n) {
+      for (let i = 0; i < n; i++) {
+        const process = await spawn("empty", 0);
+        await awaitable.mx_object_wait_one(process, MX_TASK_TERMINATED, MX_TIME_INFINITE, null);
+        mx_handle_close(process);
+      }
+    },
+    async check() {
+      const process = await spawn("empty", 0);
+      ok(await awaitable.mx_object_wait_one(process, MX_TASK_TERMINATED, MX_TIME_INFINITE, null), "wait for the end");
+      ok(mx_handle_close(process), "handle_close");
+    },
+    teardown() {},
+  };
+}
+
+async function crossProcessChannel(size: number): Promise<Loop> {
+  const [a, b] = channelPair();
+  const process = await spawn("peer", b);
+  for (let i = 0; i < 10 && peer === null; i++) await Promise.resolve();
+  expect(peer !== null, "the peer process started");
+  const { sys, channel } = peer as unknown as { sys: Vdso; channel: number };
+  const message = pattern(size);
+  const received = new Uint8Array(size);
+  return {
+    run(n) {
+      for (let i = 0; i < n; i++) {
+        mx_channel_write(a, 0, message, size, null, 0);
+        sys.mx_channel_read(channel, 0, received, null, size, 0, null, null);
+      }
+    },
+    check() {
+      received.fill(0);
+      ok(mx_channel_write(a, 0, message, size, null, 0), "channel_write");
+      ok(sys.mx_channel_read(channel, 0, received, null, size, 0, null, null), "channel_read in the peer");
+      expect(sameBytes(received, message, size), "bytes intact across processes");
+      ok(sys.mx_channel_write(channel, 0, message, size, null, 0), "channel_write in the peer");
+      ok(mx_channel_read(a, 0, received, null, size, 0, null, null), "channel_read back");
+    },
+    async teardown() {
+      closeAll(a, process);
+      peer = null;
+    },
+  };
+}
+
+export const processCases: Case[] = [
+  { name: "process_spawn", iterations: 20, setup: processSpawn },
+  { name: "channel_64_cross_process_roundtrip", iterations: 300, setup: () => crossProcessChannel(64) },
+];
