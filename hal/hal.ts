@@ -72,6 +72,9 @@ export interface Hal {
    * copy_to_user failing). Overlapping ranges copy as memmove does. Offsets and `n` are non-negative integers.
    */
   copyBytes(dst: unknown, dstOffset: number, src: unknown, srcOffset: number, n: number): boolean;
+
+  /** Writes one line to the console (the board's UART, Node's stdout): the kernel's reports. */
+  log(line: string): void;
 }
 
 /** The HAL this program runs on, chosen by the `#hal` import condition. */

@@ -18,6 +18,10 @@
 import type { Hal, InterruptSink } from "./hal.ts";
 import { byteLength, copyBytes } from "./user_memory.ts";
 
+function consoleLine(line: string): void {
+  console.log(line);
+}
+
 const INFINITE = 0xffff_ffff_ffff_ffffn;
 
 /** Interrupt lines simulated in software: enable masks, a record ring with overflow counting. */
@@ -95,6 +99,7 @@ export interface SimulationOptions {
 export class RealHal implements Hal {
   readonly byteLength = byteLength;
   readonly copyBytes = copyBytes;
+  readonly log = consoleLine;
   private readonly start = process.hrtime.bigint();
   private alarm = INFINITE;
   private service: (() => void) | null = null;
@@ -170,6 +175,7 @@ export class RealHal implements Hal {
 export class VirtualHal implements Hal {
   readonly byteLength = byteLength;
   readonly copyBytes = copyBytes;
+  readonly log = consoleLine;
   private time = 0n;
   private alarm = INFINITE;
   private service: (() => void) | null = null;

@@ -33,6 +33,8 @@ declare global {
     readonly uartVector: number;
     uartRead(into: Uint8Array, count?: number): number;
     uartWrite(bytes: Uint8Array, count?: number): number;
+    /** Writes one line to the console. */
+    log(line: string): void;
     /** Ends the program with an exit status (QEMU exits with it). */
     exit(status: number): never;
     /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none);

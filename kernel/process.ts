@@ -22,6 +22,7 @@ import {
 } from "./constants.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { disownTable, handleCloseAll } from "./handle_table.ts";
+import { hal } from "./platform.ts";
 import { StateTracker } from "./state_tracker.ts";
 import type { Vdso } from "./vdso.ts";
 
@@ -112,12 +113,8 @@ export function program(entry: unknown): ProgramLoader | null {
 
 type Reporter = (line: string) => void;
 
-/** The console: XS's trace on the device, console.log on Node. */
-const consoleReporter: Reporter = (line) => {
-  const trace = (globalThis as { trace?: (text: string) => void }).trace;
-  if (typeof trace === "function") trace(`${line}\n`);
-  else console.log(line);
-};
+/** The console of the HAL the kernel runs on. */
+const consoleReporter: Reporter = (line) => hal.log(line);
 let reporter: Reporter = consoleReporter;
 
 /** Where the kernel's one-line reports go (a fault: the process and its error); returns the previous. null: the

@@ -54,13 +54,13 @@ export function mx_process_create(name: string, options: number, out: Out<mx_han
 }
 
 /**
- * mx_process_start(process, entry, arg1, arg2): runs program `entry` in the process, as `main(vdso, arg1', arg2)`
+ * mx_process_start(process, entry, arg1, arg2) (`handle` is the process's handle): runs program `entry` in the process, as `main(vdso, arg1', arg2)`
  * where arg1' is arg1's value in the new process. arg1 (MX_HANDLE_INVALID or a handle with TRANSFER) leaves the
  * caller once it has been looked up, also when the start then fails (it is closed), as in Magenta.
  */
-export function mx_process_start(process: mx_handle_t, entry: string, arg1: mx_handle_t, arg2: number): mx_status_t {
+export function mx_process_start(handle: mx_handle_t, entry: string, arg1: mx_handle_t, arg2: number): mx_status_t {
   if (kernelWork) kernel_enter();
-  const p = handleGet(process, MX_RIGHT_WRITE, MX_OBJ_TYPE_PROCESS) as ProcessDispatcher | null;
+  const p = handleGet(handle, MX_RIGHT_WRITE, MX_OBJ_TYPE_PROCESS) as ProcessDispatcher | null;
   if (p === null) return lookupStatus;
   const carries = arg1 !== MX_HANDLE_INVALID;
   if (carries && handleGet(arg1, MX_RIGHT_TRANSFER, 0) === null) return lookupStatus;

@@ -264,6 +264,7 @@ void runtime_install_natives(xsMachine* machine)
 		{ "uartWrite", fx_uart_write, 2 },
 		{ "exit", fx_exit, 1 },
 		{ "memory", fx_memory, 0 },
+		{ "log", fx_native_console_log, 1 },
 	};
 	xsBeginHost(machine);
 	xsVars(2);

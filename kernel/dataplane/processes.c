@@ -8,27 +8,13 @@
  */
 #include "dataplane.h"
 
-#define ENTRIES(p)                                                                                                     \
-	static void port_queue_##p(xsMachine* the)                                                                      \
+#define ENTRY(name, p)                                                                                                 \
+	static void name##_##p(xsMachine* the)                                                                          \
 	{                                                                                                              \
 		dp_current_process = p;                                                                                    \
-		dp_port_queue_entry(the);                                                                                  \
-	}                                                                                                              \
-	static void port_wait_##p(xsMachine* the)                                                                       \
-	{                                                                                                              \
-		dp_current_process = p;                                                                                    \
-		dp_port_wait_entry(the);                                                                                   \
-	}                                                                                                              \
-	static void channel_write_##p(xsMachine* the)                                                                   \
-	{                                                                                                              \
-		dp_current_process = p;                                                                                    \
-		dp_channel_write_entry(the);                                                                               \
-	}                                                                                                              \
-	static void channel_read_##p(xsMachine* the)                                                                    \
-	{                                                                                                              \
-		dp_current_process = p;                                                                                    \
-		dp_channel_read_entry(the);                                                                                \
+		dp_##name##_entry(the);                                                                                    \
 	}
+#define ENTRIES(p) ENTRY(port_queue, p) ENTRY(port_wait, p) ENTRY(channel_write, p) ENTRY(channel_read, p)
 #define ROW(p) { port_queue_##p, port_wait_##p, channel_write_##p, channel_read_##p }
 
 ENTRIES(0)

@@ -177,9 +177,10 @@ describe("process syscalls: errors in check order, and limits", () => {
       track(a.value);
       const handles = [event(), event()];
       assert.equal(mx_channel_write(a.value, 0, new Uint8Array(1), 1, handles, 2), MX_OK);
-      assert.equal(kernel_configure({ maxHandles: 2 }), MX_OK);
       inbox = null;
-      assert.equal(await ended(spawn("reader", b.value)), 0);
+      const reader = spawn("reader", b.value);
+      assert.equal(kernel_configure({ maxHandles: 2 }), MX_OK, "before the reader's main runs (after this turn)");
+      assert.equal(await ended(reader), 0);
       assert.deepEqual(inbox, { status: MX_ERR_NO_MEMORY, handles: [0, 0] }, "its start channel and two more exceed 2");
       assert.equal(kernel_configure(saved), MX_OK);
     });
