@@ -25,6 +25,7 @@ import {
 } from "../kernel/index.ts";
 import { portRoundTripStep, steps } from "./breakdown.ts";
 import { cases, expect, ok } from "./cases.ts";
+import { processRam } from "./process_cases.ts";
 import { type Clock, type Loop, measure, summarize } from "./harness.ts";
 
 // Imports are evaluated first: this is the time from reset to the main module's body, with the kernel loaded. The
@@ -214,6 +215,12 @@ async function interruptBenchmarks(): Promise<void> {
 if (bench.irqVector >= 0) await interruptBenchmarks();
 else report({ type: "note", name: "irq_to_js", text: "this board has no interrupt source for the benchmark (bench/manifest.json platforms)" });
 
+const PROCESSES_MEASURED = 8;
+const perProcess = await processRam(PROCESSES_MEASURED, () => {
+  const live = native.liveBytes();
+  const m = native.memory();
+  return { live, other: m.mallocBytes - m.chunkBytes - m.slotBytes };
+});
 const memoryAtEnd = native.memory();
-report({ type: "memory", peak: memoryAtEnd.peakBytes, limit: memoryAtEnd.limitBytes, room: memoryAtEnd.heapRoomBytes });
+report({ type: "memory", peak: memoryAtEnd.peakBytes, limit: memoryAtEnd.limitBytes, room: memoryAtEnd.heapRoomBytes, perProcess });
 report({ type: "end", status: MX_OK });

@@ -14,6 +14,7 @@ import {
   mx_handle_close,
   mx_process_create,
   mx_process_start,
+  mx_task_kill,
   MX_TASK_TERMINATED,
   MX_TIME_INFINITE,
   type Vdso,
@@ -26,6 +27,7 @@ let peer: { sys: Vdso; channel: number } | null = null;
 
 kernel_set_programs({
   empty: () => ({ default: () => 0 }),
+  waiter: () => ({ default: (sys: Vdso) => sys.awaitable.mx_nanosleep(MX_TIME_INFINITE) }),
   peer: () => ({
     default: (sys: Vdso, channel: number) => {
       peer = { sys, channel };
@@ -89,6 +91,22 @@ async function crossProcessChannel(size: number): Promise<Loop> {
       peer = null;
     },
   };
+}
+
+/**
+ * RAM a started process holds while it waits (its process object, table, vdso and main's pending chain), per
+ * process, over `count` of them: `sample()` gives XS's live bytes (after a collection) and the C heap's bytes
+ * outside XS (the data plane's tables grow there).
+ */
+export async function processRam(count: number, sample: () => { live: number; other: number }): Promise<number> {
+  const before = sample();
+  const processes: number[] = [];
+  for (let i = 0; i < count; i++) processes.push(await spawn("waiter", 0));
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  const after = sample();
+  for (const p of processes) ok(mx_task_kill(p), "task_kill");
+  closeAll(...processes);
+  return (after.live - before.live + after.other - before.other) / count;
 }
 
 export const processCases: Case[] = [

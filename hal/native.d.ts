@@ -33,6 +33,8 @@ declare global {
     readonly uartVector: number;
     uartRead(into: Uint8Array, count?: number): number;
     uartWrite(bytes: Uint8Array, count?: number): number;
+    /** Bytes of XS chunks and slots in use after a full garbage collection (it runs one: for measurements). */
+    liveBytes(): number;
     /** Writes one line to the console. */
     log(line: string): void;
     /** Ends the program with an exit status (QEMU exits with it). */

@@ -3,16 +3,16 @@
  * at its entry), holding every syscall bound to the process's handle table, its awaitable calls and
  * mx_process_exit. It is the only authority a process has: nothing of the kernel's state is reachable through it.
  *
- * Each function enters the process (handle_table.ts enterProcess) for the length of the call and leaves it after,
- * so the kernel's syscalls are unchanged and serve every process. The four data-plane entries are the data plane's
+ * Its functions are made on first use (a process that uses five syscalls costs five closures, not forty), each
+ * bound to the process: it enters the process (handle_table.ts enterProcess) for the length of the call and leaves
+ * it after, so the kernel's syscalls are unchanged and serve every process. The four data-plane entries are the data plane's
  * own functions for the process (processEntries): as for process 0, a plain call never enters JavaScript again.
  * Absent: mx_interrupt_create (an interrupt object is given to a driver process; it cannot take one itself) and
  * the kernel_* configuration.
  *
  * An ended process's calls answer MX_ERR_BAD_STATE, its awaitable calls (also those pending when it ended) give
- * promises that never settle, and a
- * call during which its own process ended (mx_task_kill of itself) does not return: it throws EXIT, as
- * mx_process_exit does (process.ts says why its code may still run).
+ * promises that never settle, and a call during which its own process ended (mx_task_kill of itself) does not
+ * return: it throws EXIT, as mx_process_exit does (process.ts says why its code may still run).
  */
 import { awaitable } from "./awaitable.ts";
 import { MX_ERR_BAD_STATE } from "./constants.ts";
@@ -116,22 +116,68 @@ function awaitables(p: ProcessDispatcher): typeof awaitable {
     gated[name] = ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown) =>
       call(a, b, c, d, e, g, h).then(unlessEnded)) as Syscall;
   }
-  return gated as unknown as typeof awaitable;
+  return Object.freeze(gated) as unknown as typeof awaitable;
 }
 
-/** Process `p`'s syscalls, frozen. */
-export function makeVdso(p: ProcessDispatcher): Vdso {
-  const entries = processEntries(p.proc, bindAll(p, SLOW_PATHS, badState));
-  p.onEnd = () => processEntriesRevoke(entries);
-  return Object.freeze({
-    ...bindAll(p, SYSCALLS, badState),
-    ...entries,
-    mx_time_get,
-    mx_deadline_after,
-    awaitable: Object.freeze(awaitables(p)),
-    mx_process_exit(retcode: number): never {
+/** The data-plane entries of a live process (revoked when it ends); an ended process gets the refusing slow paths. */
+function entries(p: ProcessDispatcher): ProcessEntries {
+  const slow = bindAll(p, SLOW_PATHS, badState);
+  if (p.ended) return slow;
+  const made = processEntries(p.proc, slow);
+  p.onEnd = () => processEntriesRevoke(made);
+  return made;
+}
+
+/** What a vdso function named `name` is, made for process `p` on first use. */
+function make(p: ProcessDispatcher, name: string, made: Record<string, unknown>): unknown {
+  if (name in SLOW_PATHS) {
+    made.entries ??= entries(p);
+    return (made.entries as Record<string, unknown>)[name];
+  }
+  if (name === "awaitable") return awaitables(p);
+  if (name === "mx_process_exit") {
+    return (retcode: number): never => {
       p.end(typeof retcode === "number" ? retcode | 0 : 0);
       throw EXIT;
+    };
+  }
+  return bind(p, SYSCALLS[name as keyof typeof SYSCALLS], badState);
+}
+
+/**
+ * A process's vdso: frozen, and empty but for its process; its functions are getters of the shared (frozen)
+ * prototype that make each on first use and keep it, so starting a process makes only what it uses.
+ */
+class VdsoObject {
+  readonly #process: ProcessDispatcher;
+  readonly #made: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+
+  constructor(p: ProcessDispatcher) {
+    this.#process = p;
+    Object.freeze(this);
+  }
+
+  /** The function `name` of vdso `v` (a TypeError if `v` is not a vdso). */
+  static get(v: VdsoObject, name: string): unknown {
+    const made = v.#made;
+    return (made[name] ??= make(v.#process, name, made));
+  }
+}
+
+for (const name of [...Object.keys(SYSCALLS), ...Object.keys(SLOW_PATHS), "awaitable", "mx_process_exit"]) {
+  Object.defineProperty(VdsoObject.prototype, name, {
+    get(this: VdsoObject) {
+      return VdsoObject.get(this, name);
     },
+    enumerable: true,
   });
+}
+Object.defineProperty(VdsoObject.prototype, "mx_time_get", { value: mx_time_get, enumerable: true });
+Object.defineProperty(VdsoObject.prototype, "mx_deadline_after", { value: mx_deadline_after, enumerable: true });
+Object.freeze(VdsoObject.prototype);
+Object.freeze(VdsoObject);
+
+/** Process `p`'s syscalls. */
+export function makeVdso(p: ProcessDispatcher): Vdso {
+  return new VdsoObject(p) as unknown as Vdso;
 }

@@ -137,6 +137,8 @@ export interface BenchResults {
     heap_after_machine_bytes: number | null;
     bench_program_flash_bytes: number;
     bench_program_static_ram_bytes: number;
+    /** RAM one started, waiting process holds (XS live bytes after a collection, and the C heap's outside XS). */
+    process_ram_bytes: number | null;
   };
   breakdown: Step[];
   node: { version: string; operations: NodeOperation[] } | null;
@@ -258,6 +260,7 @@ export function buildResults(input: ResultInputs): BenchResults {
       heap_after_machine_bytes: input.heapAfterMachine ?? null,
       bench_program_flash_bytes: s.benchFlashBytes,
       bench_program_static_ram_bytes: s.benchRamBytes,
+      process_ram_bytes: typeof memoryRecord.perProcess === "number" ? Math.round(memoryRecord.perProcess) : null,
     },
     breakdown: byType(input.records, "step").map((r) => ({
       group: r.group as string,
@@ -350,6 +353,7 @@ export function renderMarkdown(results: BenchResults): string {
     `| XS heap after boot (main module's first statement) | ${kib(m.heap_after_boot_bytes)} |`,
     `| XS heap peak (whole run, with the 64 KiB messages where that case ran) | ${kib(m.heap_peak_bytes)} |`,
     `| free RAM (RAM the firmware can use, ${kib(notes.ram_bytes)}, − static − XS peak) | ${kib(m.free_ram_bytes)} |`,
+    ...(notes.process_ram_bytes !== null ? [`| one started process, waiting (mean of 8; target ≤ 8 KiB) | ${kib(notes.process_ram_bytes)} |`] : []),
     "",
     `This is the benchmark firmware: the benchmark program itself accounts for ${kib(notes.bench_program_flash_bytes)} of the flash (its bytecode and bench/hooks.c) and ${kib(notes.bench_program_static_ram_bytes)} of the static RAM (bench/hooks.c's variables; its C baseline rings are allocated only while they run). XS heap figures are XS's chunks and slots (native.memory()), without malloc's own overhead.`,
     "",
