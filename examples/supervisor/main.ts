@@ -11,12 +11,12 @@
  * the supervisor sees MX_TASK_TERMINATED with MX_TASK_RETCODE_EXCEPTION_KILL and starts a new driver, and the
  * client's next line is answered through the service channel that outlived the driver. "quit" ends everything.
  *
- * Device only (the data UART): `npm run example:supervisor -- --board <name>`.
+ * The three programs are named in manifest.json (config.kernel.programs), and each is imported when a process
+ * starts it. Device only (the data UART): `npm run example:supervisor -- --board <name>`.
  */
 import { dataUart } from "../../hal/uart.ts";
 import {
   awaitable,
-  kernel_set_programs,
   mx_channel_create,
   mx_channel_write,
   mx_handle_close,
@@ -33,16 +33,7 @@ import {
   MX_TIME_INFINITE,
   type mx_wait_item_t,
 } from "../../kernel/index.ts";
-import client from "./client.ts";
-import driver from "./driver.ts";
 import { BOOT, DRIVER, message, REGISTRATION } from "./protocol.ts";
-import service from "./service.ts";
-
-kernel_set_programs({
-  "uart-driver": () => ({ default: driver }),
-  "line-service": () => ({ default: service }),
-  client: () => ({ default: client }),
-});
 
 function check(status: number, what: string): void {
   if (status !== MX_OK) throw new Error(`supervisor: ${what} failed with ${status}`);
