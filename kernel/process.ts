@@ -45,6 +45,7 @@ export class ProcessDispatcher extends Dispatcher {
     readonly name: string,
   ) {
     super(MX_OBJ_TYPE_PROCESS, new StateTracker(0));
+    owners[proc] = this;
   }
 
   /** A process nobody started and nobody can start any more ends (its table is freed). */
@@ -97,13 +98,22 @@ export class ProcessDispatcher extends Dispatcher {
     if (this.ended) return;
     this.ended = true;
     this.returnCode = code;
-    handleCloseAll(this.proc);
-    disownTable(this.proc);
     const onEnd = this.onEnd;
     this.onEnd = null;
-    if (onEnd !== null) onEnd();
+    if (onEnd !== null) onEnd(); // first: its entries must never reach the table once the table can be given away
+    owners[this.proc] = null;
+    handleCloseAll(this.proc);
+    disownTable(this.proc);
     this.tracker.update(0, MX_TASK_TERMINATED);
   }
+}
+
+/** The process that has each handle table, by table (null: none, or the first program's). */
+const owners: (ProcessDispatcher | null)[] = [];
+
+/** The live process whose table is `proc`. */
+export function owner(proc: number): ProcessDispatcher | null {
+  return owners[proc] ?? null;
 }
 
 /** What mx_process_exit throws, after ending the process, so that the process's own code stops where it is. */

@@ -17,9 +17,9 @@
 import { awaitable } from "./awaitable.ts";
 import { MX_ERR_BAD_STATE } from "./constants.ts";
 import { enterProcess } from "./handle_table.ts";
-import { processEntries, processEntriesRevoke } from "#dataplane";
+import { bindProcessSlowPath, processEntries, processEntriesRevoke } from "#dataplane";
 import type { ProcessEntries } from "./dataplane/dataplane.ts";
-import { EXIT, type ProcessDispatcher } from "./process.ts";
+import { EXIT, owner, type ProcessDispatcher } from "./process.ts";
 import { channelReadSlow, channelWriteSlow, mx_channel_call, mx_channel_create } from "./syscalls_channel.ts";
 import { mx_event_create, mx_eventpair_create } from "./syscalls_event.ts";
 import { mx_handle_close, mx_handle_duplicate, mx_handle_replace } from "./syscalls_handle.ts";
@@ -84,57 +84,98 @@ export type Vdso = Readonly<
 const badState = (): number => MX_ERR_BAD_STATE;
 const never = (): Promise<number> => new Promise<number>(() => {});
 
-/** `call` run in process `p`; `ended()` answers once it has ended (see the module comment). Eight arguments: the
- * most any syscall takes. */
-function bind(p: ProcessDispatcher, call: Syscall, ended: () => unknown): Syscall {
-  const f = call as (...args: unknown[]) => unknown;
-  return ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) => {
-    if (p.ended) return ended();
-    const previous = enterProcess(p.proc);
-    try {
-      return f(a, b, c, d, e, g, h, i);
-    } finally {
-      enterProcess(previous);
-      if (p.ended) throw EXIT; // eslint-disable-line no-unsafe-finally -- the call ended its own process
-    }
-  }) as Syscall;
-}
-
-function bindAll<T extends Record<string, Syscall>>(p: ProcessDispatcher, calls: T, ended: () => unknown): T {
-  const bound: Record<string, Syscall> = {};
-  for (const name of Object.keys(calls)) bound[name] = bind(p, calls[name], ended);
-  return bound as T;
-}
-
-/** Process `p`'s awaitable calls: a wait the process's end finishes (its handles closed) does not resume its code. */
-function awaitables(p: ProcessDispatcher): typeof awaitable {
-  const calls = bindAll(p, awaitable as unknown as Record<string, Syscall>, never);
-  const unlessEnded = (status: number): number | Promise<number> => (p.ended ? never() : status);
-  const gated: Record<string, Syscall> = {};
-  for (const name of Object.keys(calls)) {
-    const call = calls[name] as (...args: unknown[]) => Promise<number>;
-    gated[name] = ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown) =>
-      call(a, b, c, d, e, g, h).then(unlessEnded)) as Syscall;
+/** `call` run in process `p`, or `ended()` once it has ended (see the module comment). Eight arguments: the most
+ * any syscall takes. */
+function callIn(p: ProcessDispatcher, call: Syscall, ended: () => unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown, h?: unknown, i?: unknown): unknown {
+  if (p.ended) return ended();
+  const previous = enterProcess(p.proc);
+  try {
+    return (call as (...args: unknown[]) => unknown)(a, b, c, d, e, g, h, i);
+  } finally {
+    enterProcess(previous);
+    if (p.ended) throw EXIT; // eslint-disable-line no-unsafe-finally -- the call ended its own process
   }
-  return Object.freeze(gated) as unknown as typeof awaitable;
 }
+
+// The data-plane entries of every process share these slow paths: the data plane passes the process's table, and
+// live entries belong to the table's owner (an ended process's entries are revoked before its table is free).
+for (const name of Object.keys(SLOW_PATHS) as (keyof typeof SLOW_PATHS)[]) {
+  const slow = SLOW_PATHS[name] as Syscall;
+  bindProcessSlowPath(name, (proc: number, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) =>
+    callIn(owner(proc) as ProcessDispatcher, slow, badState, a, b, c, d, e, g, h, i) as number,
+  );
+}
+
+/** `call` bound to process `p`. */
+function bind(p: ProcessDispatcher, call: Syscall, ended: () => unknown): Syscall {
+  return ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) =>
+    callIn(p, call, ended, a, b, c, d, e, g, h, i)) as Syscall;
+}
+
+/**
+ * A per-process object whose functions are made on first use (a closure costs ~500 bytes on XS; a process uses a
+ * few of the forty): frozen, with getters on a shared frozen prototype that keep what they made per instance.
+ */
+class Lazy {
+  readonly #process: ProcessDispatcher;
+  readonly #make: (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown;
+  readonly #made: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+
+  constructor(p: ProcessDispatcher, make: (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown, proto: object) {
+    this.#process = p;
+    this.#make = make;
+    Object.setPrototypeOf(this, proto);
+    Object.freeze(this);
+  }
+
+  /** Function `name` of `v` (a TypeError if `v` is not such an object). */
+  static get(v: Lazy, name: string): unknown {
+    const made = v.#made;
+    return (made[name] ??= v.#make(v.#process, name, made));
+  }
+
+  /** A frozen prototype for objects of this kind whose functions are `names`. */
+  static prototypeFor(names: readonly string[], values: Record<string, unknown> = {}): object {
+    const proto = Object.create(Lazy.prototype) as object;
+    for (const name of names) {
+      Object.defineProperty(proto, name, {
+        get(this: Lazy) {
+          return Lazy.get(this, name);
+        },
+        enumerable: true,
+      });
+    }
+    for (const name of Object.keys(values)) Object.defineProperty(proto, name, { value: values[name], enumerable: true });
+    return Object.freeze(proto);
+  }
+}
+Object.freeze(Lazy.prototype);
+Object.freeze(Lazy);
+
+/** A process's awaitable call `name`: a wait its process's end finishes (its handles closed) does not resume it. */
+function makeAwaitable(p: ProcessDispatcher, name: string): unknown {
+  const call = (awaitable as unknown as Record<string, Syscall>)[name];
+  const unlessEnded = (status: number): number | Promise<number> => (p.ended ? never() : status);
+  return (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown) =>
+    (callIn(p, call, never, a, b, c, d, e, g, h) as Promise<number>).then(unlessEnded);
+}
+const AWAITABLE = Lazy.prototypeFor(Object.keys(awaitable));
 
 /** The data-plane entries of a live process (revoked when it ends); an ended process gets the refusing slow paths. */
 function entries(p: ProcessDispatcher): ProcessEntries {
-  const slow = bindAll(p, SLOW_PATHS, badState);
-  if (p.ended) return slow;
-  const made = processEntries(p.proc, slow);
+  if (p.ended) return { mx_port_queue: badState, mx_port_wait: badState, mx_channel_write: badState, mx_channel_read: badState };
+  const made = processEntries(p.proc);
   p.onEnd = () => processEntriesRevoke(made);
   return made;
 }
 
 /** What a vdso function named `name` is, made for process `p` on first use. */
-function make(p: ProcessDispatcher, name: string, made: Record<string, unknown>): unknown {
+function makeCall(p: ProcessDispatcher, name: string, made: Record<string, unknown>): unknown {
   if (name in SLOW_PATHS) {
     made.entries ??= entries(p);
     return (made.entries as Record<string, unknown>)[name];
   }
-  if (name === "awaitable") return awaitables(p);
+  if (name === "awaitable") return new Lazy(p, makeAwaitable, AWAITABLE);
   if (name === "mx_process_exit") {
     return (retcode: number): never => {
       p.end(typeof retcode === "number" ? retcode | 0 : 0);
@@ -144,40 +185,12 @@ function make(p: ProcessDispatcher, name: string, made: Record<string, unknown>)
   return bind(p, SYSCALLS[name as keyof typeof SYSCALLS], badState);
 }
 
-/**
- * A process's vdso: frozen, and empty but for its process; its functions are getters of the shared (frozen)
- * prototype that make each on first use and keep it, so starting a process makes only what it uses.
- */
-class VdsoObject {
-  readonly #process: ProcessDispatcher;
-  readonly #made: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-
-  constructor(p: ProcessDispatcher) {
-    this.#process = p;
-    Object.freeze(this);
-  }
-
-  /** The function `name` of vdso `v` (a TypeError if `v` is not a vdso). */
-  static get(v: VdsoObject, name: string): unknown {
-    const made = v.#made;
-    return (made[name] ??= make(v.#process, name, made));
-  }
-}
-
-for (const name of [...Object.keys(SYSCALLS), ...Object.keys(SLOW_PATHS), "awaitable", "mx_process_exit"]) {
-  Object.defineProperty(VdsoObject.prototype, name, {
-    get(this: VdsoObject) {
-      return VdsoObject.get(this, name);
-    },
-    enumerable: true,
-  });
-}
-Object.defineProperty(VdsoObject.prototype, "mx_time_get", { value: mx_time_get, enumerable: true });
-Object.defineProperty(VdsoObject.prototype, "mx_deadline_after", { value: mx_deadline_after, enumerable: true });
-Object.freeze(VdsoObject.prototype);
-Object.freeze(VdsoObject);
+const VDSO = Lazy.prototypeFor([...Object.keys(SYSCALLS), ...Object.keys(SLOW_PATHS), "awaitable", "mx_process_exit"], {
+  mx_time_get,
+  mx_deadline_after,
+});
 
 /** Process `p`'s syscalls. */
 export function makeVdso(p: ProcessDispatcher): Vdso {
-  return new VdsoObject(p) as unknown as Vdso;
+  return new Lazy(p, makeCall, VDSO) as unknown as Vdso;
 }

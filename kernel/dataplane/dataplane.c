@@ -60,13 +60,16 @@ void dp_slow_path(xsMachine* the, int argc)
 		slow_path_id = xsID("slowPath");
 	xsVars(1);
 	xsVar(0) = xsGet(xsFunction, slow_path_id);
-	xsOverflow(-XS_FRAME_COUNT - argc);
+	bool process = dp_current_process != 0; /* processes share one slow path per entry: it takes their table first */
+	xsOverflow(-XS_FRAME_COUNT - argc - 1);
 	fxPush(xsUndefined);
 	fxPush(xsVar(0));
 	fxCall(the);
+	if (process)
+		fxPush(xsInteger((txInteger)dp_current_process));
 	for (int i = 0; i < argc; i++)
 		fxPush(*dp_arg(the, i));
-	fxRunCount(the, argc);
+	fxRunCount(the, argc + process);
 	xsResult = fxPop();
 }
 

@@ -24,6 +24,7 @@
 #define MX_ERR_WRONG_TYPE (-12)
 #define MX_ERR_TIMED_OUT (-21)
 #define MX_ERR_ACCESS_DENIED (-30)
+#define MX_ERR_BAD_STATE (-20)
 #define MX_OBJ_TYPE_CHANNEL 4
 #define MX_OBJ_TYPE_IOPORT2 20
 #define MX_RIGHT_READ (1u << 2)

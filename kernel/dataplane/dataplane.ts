@@ -217,11 +217,14 @@ export interface DataPlane {
   ): number;
   /** Binds the control plane's implementation of `name` (process 0's, for the entries above). Once, at load. */
   bindSlowPath(name: SlowPathName, slowPath: (...args: never[]) => number | void): void;
+  /** Binds the slow path of entry `name` for every process but 0: called with the process's table, then the
+   * entry's arguments. Once, at load. */
+  bindProcessSlowPath(name: keyof ProcessEntries, slowPath: (proc: number, ...args: never[]) => number): void;
   /** The four entries of process `proc` (1..PROCESSES-1): new functions that run in its handle table and hand what is
-   * not plain to the slow paths given (the control plane's, entered in that process). */
-  processEntries(proc: number, slowPaths: ProcessEntries): ProcessEntries;
-  /** The process whose entries these are has ended: from now on they only call their slow paths (its table may be
-   * given to a new process, and its code may still run). */
+   * not plain to the process slow paths, with `proc` first. */
+  processEntries(proc: number): ProcessEntries;
+  /** The process whose entries these are has ended: from now on they answer MX_ERR_BAD_STATE and nothing else (its
+   * table may be given to a new process, and its code may still run). */
   processEntriesRevoke(entries: ProcessEntries): void;
 
   /**

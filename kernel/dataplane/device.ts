@@ -46,10 +46,11 @@ export const {
   mx_port_wait,
   mx_channel_write,
   mx_channel_read,
-  processEntries,
   processEntriesRevoke,
 } = dp;
 
-// These two find the entries on the data plane object (`this`), so they are called as its methods.
+// These find the entries on the data plane object (`this`), so they are called as its methods.
 export const bindSlowPath: DataPlane["bindSlowPath"] = (name, slowPath) => dp.bindSlowPath(name, slowPath);
 export const bindPacketSample: DataPlane["bindPacketSample"] = (sample) => dp.bindPacketSample(sample);
+export const bindProcessSlowPath: DataPlane["bindProcessSlowPath"] = (name, slowPath) => dp.bindProcessSlowPath(name, slowPath);
+export const processEntries: DataPlane["processEntries"] = (proc) => dp.processEntries(proc);

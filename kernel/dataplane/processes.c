@@ -2,8 +2,8 @@
  * Each process's own syscall entries. A fast path looks handles up in the table of the process that called it, and a
  * host function cannot carry data of its own without a property lookup on every call (~640 instructions on XS), so
  * every process gets its own four C functions: each sets dp_current_process and runs the shared body (ports.c,
- * channels.c). The process's host functions carry its slow paths (property "slowPath", as dataplane.c's
- * dp_slow_path reads it), which enter the control plane in that process. Process 0's entries are the ones
+ * channels.c). Their slow paths are shared by all processes (property "slowPath", bound once on process 0's entry
+ * as "processSlowPath"): dp_slow_path gives them the process's table first. Process 0's entries are the ones
  * dataplane.c installs with the rest of the data plane.
  */
 #include "dataplane.h"
@@ -43,7 +43,17 @@ _Static_assert(PROCESSES == 16, "one ENTRIES row per process");
 static const char* const names[4] = { "mx_port_queue", "mx_port_wait", "mx_channel_write", "mx_channel_read" };
 static const int lengths[4] = { 3, 4, 6, 8 };
 
-/* (proc, slowPaths): process `proc`'s entries, each carrying slowPaths' function of the same name. */
+static txID names_id[4];
+
+/* (name, slowPath): the slow path of entry `name` for every process but 0, kept on process 0's entry. */
+static void fx_bind_process_slow_path(xsMachine* the)
+{
+	xsVars(1);
+	xsVar(0) = xsGet(xsThis, xsToID(xsArg(0)));
+	xsDefine(xsVar(0), xsID("processSlowPath"), xsArg(1), xsDontEnum | xsDontSet | xsDontDelete);
+}
+
+/* (proc): process `proc`'s entries, each carrying the shared process slow path of the same name. */
 static void fx_process_entries(xsMachine* the)
 {
 	txInteger proc = dp_int_arg(the, 0, PROCESSES);
@@ -52,19 +62,21 @@ static void fx_process_entries(xsMachine* the)
 	xsVars(3);
 	xsVar(0) = xsNewObject();
 	for (int i = 0; i < 4; i++) {
+		if (!names_id[i])
+			names_id[i] = xsID(names[i]);
 		xsVar(1) = xsNewHostFunction(entries[proc][i], lengths[i]);
-		xsVar(2) = xsGet(xsArg(1), xsID(names[i]));
+		xsVar(2) = xsGet(xsThis, names_id[i]);
+		xsVar(2) = xsGet(xsVar(2), xsID("processSlowPath"));
 		xsDefine(xsVar(1), xsID("slowPath"), xsVar(2), xsDontEnum | xsDontSet | xsDontDelete);
-		xsDefine(xsVar(0), xsID(names[i]), xsVar(1), xsDefault);
+		xsDefine(xsVar(0), names_id[i], xsVar(1), xsDefault);
 	}
 	xsResult = xsVar(0);
 }
 
-/* An ended process's entry: it never looks at a table again (a new process may have it), only hands the call to
- * its slow path, which refuses it. */
+/* An ended process's entry: it never looks at a table again (a new process may have it) nor calls JavaScript. */
 static void revoked_entry(xsMachine* the)
 {
-	dp_slow_path(the, mxArgc);
+	xsResult = xsInteger(MX_ERR_BAD_STATE);
 }
 
 /* (entries): the process the entries belong to has ended (processEntries' result; its functions change in place). */
@@ -88,7 +100,8 @@ const runtime_function_t dp_process_functions[] = {
 	{ "mx_port_wait", port_wait_0, 4 },
 	{ "mx_channel_write", channel_write_0, 6 },
 	{ "mx_channel_read", channel_read_0, 8 },
-	{ "processEntries", fx_process_entries, 2 },
+	{ "bindProcessSlowPath", fx_bind_process_slow_path, 2 },
+	{ "processEntries", fx_process_entries, 1 },
 	{ "processEntriesRevoke", fx_process_entries_revoke, 1 },
 };
 const size_t dp_process_function_count = sizeof(dp_process_functions) / sizeof(dp_process_functions[0]);

@@ -10,6 +10,7 @@ import { isU64, NUMBER } from "../args.ts";
 import {
   MX_ERR_ACCESS_DENIED,
   MX_ERR_BAD_HANDLE,
+  MX_ERR_BAD_STATE,
   MX_ERR_WRONG_TYPE,
   MX_CHANNEL_READABLE,
   MX_OBJ_TYPE_CHANNEL,
@@ -694,19 +695,27 @@ export function mx_channel_read(h: unknown, o: unknown, b: unknown, hs: unknown,
   return channelRead(0, readSlow, h, o, b, hs, nb, nh, ab, ah);
 }
 
+/** The slow paths all processes' entries share (processes.c keeps them on process 0's entries). */
+const processSlow: Record<string, (proc: number, ...args: unknown[]) => number> = {};
+
+export function bindProcessSlowPath(name: keyof ProcessEntries, slowPath: (proc: number, ...args: never[]) => number): void {
+  processSlow[name] = slowPath as (proc: number, ...args: unknown[]) => number;
+}
+
 /** Per process's entries, whether they are revoked (processes.c changes the functions themselves instead). */
 const revoked = new WeakMap<ProcessEntries, { revoked: boolean }>();
 
-export function processEntries(proc: number, slow: ProcessEntries): ProcessEntries {
+export function processEntries(proc: number): ProcessEntries {
   if (!(Number.isInteger(proc) && proc > 0 && proc < PROCESSES)) throw new RangeError("dataplane: argument 0");
-  const { mx_port_queue: q, mx_port_wait: w, mx_channel_write: cw, mx_channel_read: cr } = slow as unknown as Record<string, SlowPath>;
+  const slow = (name: string): SlowPath => (...args: unknown[]) => processSlow[name](proc, ...args);
+  const [q, w, cw, cr] = [slow("mx_port_queue"), slow("mx_port_wait"), slow("mx_channel_write"), slow("mx_channel_read")];
   const state = { revoked: false };
   const entries: ProcessEntries = {
-    mx_port_queue: (h, p, s) => (state.revoked ? q(h, p, s) : portQueue(proc, q, h, p, s)),
-    mx_port_wait: (h, d, p, s) => (state.revoked ? w(h, d, p, s) : portWait(proc, w, h, d, p, s)),
-    mx_channel_write: (h, o, b, nb, hs, nh) => (state.revoked ? cw(h, o, b, nb, hs, nh) : channelWrite(proc, cw, h, o, b, nb, hs, nh)),
+    mx_port_queue: (h, p, s) => (state.revoked ? MX_ERR_BAD_STATE : portQueue(proc, q, h, p, s)),
+    mx_port_wait: (h, d, p, s) => (state.revoked ? MX_ERR_BAD_STATE : portWait(proc, w, h, d, p, s)),
+    mx_channel_write: (h, o, b, nb, hs, nh) => (state.revoked ? MX_ERR_BAD_STATE : channelWrite(proc, cw, h, o, b, nb, hs, nh)),
     mx_channel_read: (h, o, b, hs, nb, nh, ab, ah) =>
-      state.revoked ? cr(h, o, b, hs, nb, nh, ab, ah) : channelRead(proc, cr, h, o, b, hs, nb, nh, ab, ah),
+      state.revoked ? MX_ERR_BAD_STATE : channelRead(proc, cr, h, o, b, hs, nb, nh, ab, ah),
   };
   revoked.set(entries, state);
   return entries;
