@@ -33,7 +33,9 @@ export class MxError extends Error {
     op: string,
   ) {
     super(`${op} failed: ${status}`);
-    this.name = "MxError";
+    // Defined, not assigned: the device locks the intrinsics down, and assigning a property that a frozen prototype
+    // has (Error.prototype.name) throws.
+    Object.defineProperty(this, "name", { value: "MxError", writable: true, enumerable: false, configurable: true });
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { MX_PORT_PACKET_SIZE } from "./constants.ts";
 import { OBJECT } from "./args.ts";
+import { freezeDeep } from "./freeze.ts";
 import { hal } from "./platform.ts";
 
 /** The `user` member: four views of bytes 16..47, the C union. */
@@ -152,3 +153,8 @@ export class mx_port_packet_t {
     return (this.#interrupt ??= new mx_packet_interrupt_t(this.#dv()));
   }
 }
+
+// Every process shares these classes (kernel/program.ts): frozen, so that none can change them for the others.
+freezeDeep(mx_packet_signal_t);
+freezeDeep(mx_packet_interrupt_t);
+freezeDeep(mx_port_packet_t);

@@ -16,8 +16,9 @@
  */
 import { awaitable } from "./awaitable.ts";
 import { MX_ERR_BAD_STATE } from "./constants.ts";
+import { freezeDeep } from "./freeze.ts";
 import { enterProcess } from "./handle_table.ts";
-import { bindProcessSlowPath, processEntries, processEntriesRevoke } from "#dataplane";
+import { bindProcessSlowPath, processEntries, processEntriesRevoke, takeProcess } from "#dataplane";
 import type { ProcessEntries } from "./dataplane/dataplane.ts";
 import { EXIT, owner, type ProcessDispatcher } from "./process.ts";
 import { channelReadSlow, channelWriteSlow, mx_channel_call, mx_channel_create } from "./syscalls_channel.ts";
@@ -97,13 +98,15 @@ function callIn(p: ProcessDispatcher, call: Syscall, ended: () => unknown, a?: u
   }
 }
 
-// The data-plane entries of every process share these slow paths: the data plane passes the process's table, and
-// live entries belong to the table's owner (an ended process's entries are revoked before its table is free).
+// The data-plane entries of every process share these slow paths; the data plane says whose call each serves
+// (takeProcess: 0 when a process calls one itself, which is refused), and a live entry belongs to its table's owner
+// (an ended process's entries are revoked before its table can be given to another).
 for (const name of Object.keys(SLOW_PATHS) as (keyof typeof SLOW_PATHS)[]) {
   const slow = SLOW_PATHS[name] as Syscall;
-  bindProcessSlowPath(name, (proc: number, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) =>
-    callIn(owner(proc) as ProcessDispatcher, slow, badState, a, b, c, d, e, g, h, i) as number,
-  );
+  bindProcessSlowPath(name, (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) => {
+    const p = owner(takeProcess());
+    return p === null ? MX_ERR_BAD_STATE : (callIn(p, slow, badState, a, b, c, d, e, g, h, i) as number);
+  });
 }
 
 /** `call` bound to process `p`. */
@@ -146,11 +149,10 @@ class Lazy {
       });
     }
     for (const name of Object.keys(values)) Object.defineProperty(proto, name, { value: values[name], enumerable: true });
-    return Object.freeze(proto);
+    return freezeDeep(proto);
   }
 }
-Object.freeze(Lazy.prototype);
-Object.freeze(Lazy);
+freezeDeep(Lazy);
 
 /** A process's awaitable call `name`: a wait its process's end finishes (its handles closed) does not resume it. */
 function makeAwaitable(p: ProcessDispatcher, name: string): unknown {

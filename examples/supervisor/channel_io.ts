@@ -9,7 +9,7 @@ import {
   MX_OK,
   MX_TIME_INFINITE,
   type Vdso,
-} from "../../kernel/index.ts";
+} from "../../kernel/program.ts";
 import { message } from "./protocol.ts";
 
 export interface Received {

@@ -3,7 +3,7 @@
  * channel to the line service, and then, for each UART line the driver hands it, asks the service and has the
  * driver print the answer. Its service channel survives a driver's crash, so its next request just works.
  */
-import type { Vdso } from "../../kernel/index.ts";
+import type { Vdso } from "../../kernel/program.ts";
 import { receive, send } from "./channel_io.ts";
 import { CONNECT, CONNECTED, LINE, PRINT, QUIT, REPLY, REQUEST, text } from "./protocol.ts";
 

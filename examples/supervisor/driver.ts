@@ -6,7 +6,7 @@
  * throws, the kernel ends it, and the supervisor starts a new one.
  */
 import { dataUart } from "../../hal/uart.ts";
-import { MX_OK, MX_PORT_OPT_V2, MX_TIME_INFINITE, mx_port_packet_t, type Vdso } from "../../kernel/index.ts";
+import { MX_OK, MX_PORT_OPT_V2, MX_TIME_INFINITE, mx_port_packet_t, type Vdso } from "../../kernel/program.ts";
 import { receive, send } from "./channel_io.ts";
 import { CLIENT, CONNECT, CONNECTED, LINE, PRINT, QUIT } from "./protocol.ts";
 import { text } from "./protocol.ts";

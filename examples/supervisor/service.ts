@@ -3,7 +3,7 @@
  * channels it is handed: a registration channel per driver (from the supervisor), and on it one channel per client
  * (from the driver). A client's channel outlives the driver that brokered it.
  */
-import type { Vdso } from "../../kernel/index.ts";
+import type { Vdso } from "../../kernel/program.ts";
 import { receive, send } from "./channel_io.ts";
 import { CLIENT, REPLY, REQUEST, text } from "./protocol.ts";
 

@@ -677,6 +677,59 @@ static txMachine* root_of(txMachine* the)
 	return root;
 }
 
+extern void fx_harden(txMachine* the);
+extern void fx_lockdown(txMachine* the);
+
+/*
+ * XS 13.3's lockdown leaves mxCompartmentGlobal as an *array* of the intrinsics indexed by key ID (what a machine of
+ * its own copies into each compartment's global), but in a clone (the->sharedMachine set) a Compartment uses it as
+ * the *prototype* of its global, where names cannot find array items: a process would see no Object, Array, ...
+ * So it becomes an ordinary object with the intrinsics as named properties (the attributes the other path gives
+ * them), hardened, in the base heap: every compartment's global inherits from it. XS's `trace` is left out: it
+ * writes to the console, a host capability rather than an intrinsic.
+ */
+static void make_compartment_global(txMachine* the)
+{
+	if (mxCompartmentGlobal.kind != XS_REFERENCE_KIND)
+		return;
+	txSlot* item = mxCompartmentGlobal.value.reference->next->value.array.address;
+	mxPush(mxObjectPrototype);
+	txSlot* global = fxNewObjectInstance(the);
+	txSlot* slot = fxLastProperty(the, global);
+	txID id;
+	for (id = XS_SYMBOL_ID_COUNT; id < _Infinity; id++)
+		if (id != _trace)
+			slot = fxNextSlotProperty(the, slot, item + id, mxID(id), XS_DONT_ENUM_FLAG);
+	for (; id < _Compartment; id++)
+		slot = fxNextSlotProperty(the, slot, item + id, mxID(id), XS_GET_ONLY);
+	mxPull(mxCompartmentGlobal);
+	xsCall1(xsGlobal, xsID("harden"), mxCompartmentGlobal);
+}
+
+/*
+ * Locks the intrinsics down before any module is preloaded (issue 12): every process's Compartment shares them, so
+ * they are hardened once, here, and stay in flash. `harden` stays on the global while the preloads run (they harden
+ * what they share with processes) and is removed after: at run time XS's harden writes a flag into every object it
+ * reaches, and an object in flash that was not hardened here would fault.
+ */
+static void lock_down(txMachine* machine)
+{
+	xsBeginHost(machine);
+	xsDefine(xsGlobal, xsID("harden"), xsNewHostFunction(fx_harden, 1), xsDontEnum);
+	xsDefine(xsGlobal, xsID("lockdown"), xsNewHostFunction(fx_lockdown, 0), xsDontEnum);
+	xsCall0(xsGlobal, xsID("lockdown"));
+	xsDelete(xsGlobal, xsID("lockdown"));
+	make_compartment_global(the);
+	xsEndHost(machine);
+}
+
+static void forget_harden(txMachine* machine)
+{
+	xsBeginHost(machine);
+	xsDelete(xsGlobal, xsID("harden"));
+	xsEndHost(machine);
+}
+
 static void import_preloads(txMachine* machine)
 {
 	xsBeginHost(machine);
@@ -794,7 +847,9 @@ static int build_image(void)
 	generator.the = the;
 	runtime_install_natives(the);
 	runtime_install_module_natives(the);
+	lock_down(the);
 	import_preloads(the);
+	forget_harden(the);
 	fill_global_cache(the);
 	fxCollectGarbage(the);
 	for (txSlot* heap = the->firstHeap; heap; heap = heap->next)

@@ -77,6 +77,16 @@ class Utf8Decoder {
   }
 }
 
+// Frozen, methods included: every process's Compartment is given these same classes (kernel/boot/setup.ts).
+for (const c of [Utf8Encoder, Utf8Decoder]) {
+  for (const key of Object.getOwnPropertyNames(c.prototype)) {
+    const d = Object.getOwnPropertyDescriptor(c.prototype, key) as PropertyDescriptor;
+    for (const f of [d.value, d.get, d.set]) if (typeof f === "function") Object.freeze(f);
+  }
+  Object.freeze(c.prototype);
+  Object.freeze(c);
+}
+
 const globals = globalThis as Record<string, unknown>;
 globals.TextEncoder ??= Utf8Encoder;
 globals.TextDecoder ??= Utf8Decoder;

@@ -3,21 +3,58 @@
  * applies manifest.json "config.kernel" to the kernel, so a board's memory budget and the programs processes may
  * run are set in the manifest rather than in code:
  * - `maxHandles`, `maxPacketsPerPort`, `maxMessagesPerChannel`: the kernel's limits;
- * - `programs`: `{ "<entry name>": "<module specifier>" }`, the programs mx_process_start may run; each is the
- *   module's default export, imported when a process starts it.
+ * - `programs`: `{ "<entry name>": "<module specifier>" }` or `{ "<entry name>": { "entry": "<specifier>",
+ *   "modules": ["<specifier>", ...] } }`: the programs mx_process_start may run.
+ *
+ * Each process runs its program in a Compartment of its own (XS; the intrinsics it shares are locked down in the
+ * base heap): the entry module and the modules of its folder (the specifier's prefix up to the last "/") are new
+ * instances, its own; "kernel/program" (constants, packet classes, types) and the modules the manifest lists for it
+ * are the one instance the kernel has; any other module is refused. Its global object holds the intrinsics and
+ * `console` (log only), `TextEncoder` and `TextDecoder`: nothing of the kernel, the HAL or `native`.
+ *
  * It lives on the kernel's side of the HAL (the HAL imports nothing of the kernel), in a folder of its own: it is
  * the one kernel module that reads the build's config (Moddable's mc/config), and nothing in the kernel imports it,
  * so Node never loads it.
  */
 import config from "mc/config";
 
+import { freezeDeep } from "../freeze.ts";
+import { hal } from "../platform.ts";
 import { kernel_configure, kernel_set_programs, MX_OK } from "../index.ts";
+
+declare const Compartment: new (options: object) => { importNow(specifier: string): unknown };
+
+type ProgramConfig = string | { entry?: unknown; modules?: unknown };
 
 const { programs = {}, ...limits } = (config.kernel ?? {}) as { programs?: unknown; [limit: string]: unknown };
 if (kernel_configure(limits) !== MX_OK) throw new RangeError(`manifest.json config.kernel: invalid limits ${JSON.stringify(limits)}`);
-if (typeof programs !== "object" || programs === null || Object.values(programs).some((s) => typeof s !== "string")) {
-  throw new RangeError("manifest.json config.kernel.programs: an object of entry name → module specifier");
+if (typeof programs !== "object" || programs === null) throw new RangeError("manifest.json config.kernel.programs: not an object");
+
+/** What every process's global object holds besides the intrinsics. */
+const globals = freezeDeep({
+  console: { log: (...values: unknown[]) => hal.log(values.map(String).join(" ")) },
+  TextEncoder: (globalThis as Record<string, unknown>).TextEncoder,
+  TextDecoder: (globalThis as Record<string, unknown>).TextDecoder,
+});
+
+/** The loader of program `name`: a new Compartment per process, which imports the entry module. */
+function loader(name: string, program: ProgramConfig): () => unknown {
+  const entry = typeof program === "string" ? program : program.entry;
+  const modules = typeof program === "string" ? [] : (program.modules ?? []);
+  if (typeof entry !== "string" || !Array.isArray(modules) || modules.some((m) => typeof m !== "string")) {
+    throw new RangeError(`manifest.json config.kernel.programs.${name}: a module specifier, or { entry, modules: [specifiers] }`);
+  }
+  const folder = entry.slice(0, entry.lastIndexOf("/") + 1);
+  const shared = ["kernel/program", ...(modules as string[])];
+  const descriptor = (specifier: string): object => {
+    if (shared.includes(specifier)) return { namespace: specifier };
+    if (folder !== "" && specifier.startsWith(folder)) return { source: specifier };
+    throw new ReferenceError(`program "${name}" may not import "${specifier}"`);
+  };
+  return () =>
+    new Compartment({ globals, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) }).importNow(entry);
 }
-const table: Record<string, () => Promise<unknown>> = {};
-for (const [name, specifier] of Object.entries(programs as Record<string, string>)) table[name] = () => import(specifier);
+
+const table: Record<string, () => unknown> = {};
+for (const [name, program] of Object.entries(programs as Record<string, ProgramConfig>)) table[name] = loader(name, program);
 kernel_set_programs(table);

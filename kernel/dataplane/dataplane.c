@@ -60,16 +60,13 @@ void dp_slow_path(xsMachine* the, int argc)
 		slow_path_id = xsID("slowPath");
 	xsVars(1);
 	xsVar(0) = xsGet(xsFunction, slow_path_id);
-	bool process = dp_current_process != 0; /* processes share one slow path per entry: it takes their table first */
-	xsOverflow(-XS_FRAME_COUNT - argc - 1);
+	xsOverflow(-XS_FRAME_COUNT - argc);
 	fxPush(xsUndefined);
 	fxPush(xsVar(0));
 	fxCall(the);
-	if (process)
-		fxPush(xsInteger((txInteger)dp_current_process));
 	for (int i = 0; i < argc; i++)
 		fxPush(*dp_arg(the, i));
-	fxRunCount(the, argc + process);
+	fxRunCount(the, argc);
 	xsResult = fxPop();
 }
 

@@ -38,7 +38,7 @@
 #define ENDPOINTS 32
 
 /* dataplane.c: what the syscall entries share */
-extern uint32_t dp_current_process;
+extern uint32_t dp_current_process; /* the process whose entry runs; 0 outside any (processes.c) */
 extern bool dp_deadline_armed;    /* the kernel has a deadline armed (timers, waits) ... */
 extern uint64_t dp_deadline;      /* ... and this is the earliest */
 extern bool dp_foreign_hal;       /* the kernel runs on a HAL of its own (kernel_set_hal): its clock is not ours */
@@ -54,7 +54,7 @@ txSlot* dp_arg(xsMachine* the, int index);
 bool dp_is_zero(txSlot* slot);
 /* An own data property of the object `object` refers to, or NULL. */
 txSlot* dp_own_field(xsMachine* the, txSlot* object, const char* name);
-/* Hands the entry's call, its `argc` arguments unchanged, to the control plane's implementation. */
+/* Hands the function's call, its `argc` arguments unchanged, to the control plane's implementation ("slowPath"). */
 void dp_slow_path(xsMachine* the, int argc);
 
 /* The syscall entries' bodies (ports.c, channels.c), run in dp_current_process: processes.c gives each process its

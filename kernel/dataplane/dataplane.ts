@@ -217,11 +217,13 @@ export interface DataPlane {
   ): number;
   /** Binds the control plane's implementation of `name` (process 0's, for the entries above). Once, at load. */
   bindSlowPath(name: SlowPathName, slowPath: (...args: never[]) => number | void): void;
-  /** Binds the slow path of entry `name` for every process but 0: called with the process's table, then the
-   * entry's arguments. Once, at load. */
-  bindProcessSlowPath(name: keyof ProcessEntries, slowPath: (proc: number, ...args: never[]) => number): void;
+  /** Binds the slow path of entry `name` for every process but 0, with the entry's arguments. Once, at load. */
+  bindProcessSlowPath(name: keyof ProcessEntries, slowPath: (...args: never[]) => number): void;
+  /** The process whose entry handed its call to the slow path now running, once: 0 afterwards, outside any process's
+   * entry, and for a slow path a process called itself (the control plane refuses 0). */
+  takeProcess(): number;
   /** The four entries of process `proc` (1..PROCESSES-1): new functions that run in its handle table and hand what is
-   * not plain to the process slow paths, with `proc` first. */
+   * not plain to the process slow paths. */
   processEntries(proc: number): ProcessEntries;
   /** The process whose entries these are has ended: from now on they answer MX_ERR_BAD_STATE and nothing else (its
    * table may be given to a new process, and its code may still run). */

@@ -47,6 +47,7 @@ export const {
   mx_channel_write,
   mx_channel_read,
   processEntriesRevoke,
+  takeProcess,
 } = dp;
 
 // These find the entries on the data plane object (`this`), so they are called as its methods.

@@ -2,9 +2,11 @@
  * Each process's own syscall entries. A fast path looks handles up in the table of the process that called it, and a
  * host function cannot carry data of its own without a property lookup on every call (~640 instructions on XS), so
  * every process gets its own four C functions: each sets dp_current_process and runs the shared body (ports.c,
- * channels.c). Their slow paths are shared by all processes (property "slowPath", bound once on process 0's entry
- * as "processSlowPath"): dp_slow_path gives them the process's table first. Process 0's entries are the ones
- * dataplane.c installs with the rest of the data plane.
+ * channels.c), and sets it back to 0 after. Their slow paths are shared by all processes (property "slowPath", bound
+ * once on process 0's entry as "processSlowPath"): a slow path learns whose call it serves from takeProcess, which
+ * answers the process whose entry is running, once; so a process that calls a slow path itself (it can read the
+ * property) is no one's, and the control plane refuses it. Process 0's entries are the ones dataplane.c installs
+ * with the rest of the data plane.
  */
 #include "dataplane.h"
 
@@ -13,6 +15,7 @@
 	{                                                                                                              \
 		dp_current_process = p;                                                                                    \
 		dp_##name##_entry(the);                                                                                    \
+		dp_current_process = 0;                                                                                    \
 	}
 #define ENTRIES(p) ENTRY(port_queue, p) ENTRY(port_wait, p) ENTRY(channel_write, p) ENTRY(channel_read, p)
 #define ROW(p) { port_queue_##p, port_wait_##p, channel_write_##p, channel_read_##p }
@@ -44,6 +47,14 @@ static const char* const names[4] = { "mx_port_queue", "mx_port_wait", "mx_chann
 static const int lengths[4] = { 3, 4, 6, 8 };
 
 static txID names_id[4];
+
+/* (): the process whose entry handed its call to the slow path now running, once (0 afterwards: a body either ends
+ * in C or goes to its slow path, which takes this first thing; if the slow path throws, it was taken already). */
+static void fx_take_process(xsMachine* the)
+{
+	xsResult = xsInteger((txInteger)dp_current_process);
+	dp_current_process = 0;
+}
 
 /* (name, slowPath): the slow path of entry `name` for every process but 0, kept on process 0's entry. */
 static void fx_bind_process_slow_path(xsMachine* the)
@@ -101,6 +112,7 @@ const runtime_function_t dp_process_functions[] = {
 	{ "mx_channel_write", channel_write_0, 6 },
 	{ "mx_channel_read", channel_read_0, 8 },
 	{ "bindProcessSlowPath", fx_bind_process_slow_path, 2 },
+	{ "takeProcess", fx_take_process, 0 },
 	{ "processEntries", fx_process_entries, 1 },
 	{ "processEntriesRevoke", fx_process_entries_revoke, 1 },
 };

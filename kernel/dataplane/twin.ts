@@ -696,10 +696,19 @@ export function mx_channel_read(h: unknown, o: unknown, b: unknown, hs: unknown,
 }
 
 /** The slow paths all processes' entries share (processes.c keeps them on process 0's entries). */
-const processSlow: Record<string, (proc: number, ...args: unknown[]) => number> = {};
+const processSlow: Record<string, SlowPath> = {};
 
-export function bindProcessSlowPath(name: keyof ProcessEntries, slowPath: (proc: number, ...args: never[]) => number): void {
-  processSlow[name] = slowPath as (proc: number, ...args: unknown[]) => number;
+export function bindProcessSlowPath(name: keyof ProcessEntries, slowPath: (...args: never[]) => number): void {
+  processSlow[name] = slowPath as SlowPath;
+}
+
+/** processes.c dp_current_process: the process whose entry runs, 0 outside any. */
+let runningProcess = 0;
+
+export function takeProcess(): number {
+  const proc = runningProcess;
+  runningProcess = 0;
+  return proc;
 }
 
 /** Per process's entries, whether they are revoked (processes.c changes the functions themselves instead). */
@@ -707,15 +716,24 @@ const revoked = new WeakMap<ProcessEntries, { revoked: boolean }>();
 
 export function processEntries(proc: number): ProcessEntries {
   if (!(Number.isInteger(proc) && proc > 0 && proc < PROCESSES)) throw new RangeError("dataplane: argument 0");
-  const slow = (name: string): SlowPath => (...args: unknown[]) => processSlow[name](proc, ...args);
+  const slow = (name: string): SlowPath => (...args: unknown[]) => processSlow[name](...args);
   const [q, w, cw, cr] = [slow("mx_port_queue"), slow("mx_port_wait"), slow("mx_channel_write"), slow("mx_channel_read")];
   const state = { revoked: false };
+  /** As processes.c's entries: the process is running while its entry does, and not after. */
+  const run = (body: () => number): number => {
+    if (state.revoked) return MX_ERR_BAD_STATE;
+    runningProcess = proc;
+    try {
+      return body();
+    } finally {
+      runningProcess = 0;
+    }
+  };
   const entries: ProcessEntries = {
-    mx_port_queue: (h, p, s) => (state.revoked ? MX_ERR_BAD_STATE : portQueue(proc, q, h, p, s)),
-    mx_port_wait: (h, d, p, s) => (state.revoked ? MX_ERR_BAD_STATE : portWait(proc, w, h, d, p, s)),
-    mx_channel_write: (h, o, b, nb, hs, nh) => (state.revoked ? MX_ERR_BAD_STATE : channelWrite(proc, cw, h, o, b, nb, hs, nh)),
-    mx_channel_read: (h, o, b, hs, nb, nh, ab, ah) =>
-      state.revoked ? MX_ERR_BAD_STATE : channelRead(proc, cr, h, o, b, hs, nb, nh, ab, ah),
+    mx_port_queue: (h, p, s) => run(() => portQueue(proc, q, h, p, s)),
+    mx_port_wait: (h, d, p, s) => run(() => portWait(proc, w, h, d, p, s)),
+    mx_channel_write: (h, o, b, nb, hs, nh) => run(() => channelWrite(proc, cw, h, o, b, nb, hs, nh)),
+    mx_channel_read: (h, o, b, hs, nb, nh, ab, ah) => run(() => channelRead(proc, cr, h, o, b, hs, nb, nh, ab, ah)),
   };
   revoked.set(entries, state);
   return entries;

@@ -217,17 +217,21 @@ async function runFirmware(options: DeviceTestOptions): Promise<DeviceRun> {
       while ((newline = pending.indexOf("\n")) >= 0) {
         const line = pending.slice(0, newline).replace(/\r$/, "");
         pending = pending.slice(newline + 1);
-        if (host.handle(line)) continue;
-        const event = parseProtocolLine(line);
-        if (event) {
-          run.events.push(event);
-          options.onEvent?.(event);
-        } else options.onOutput?.(line);
+        take(line);
       }
     },
   });
+  const take = (line: string) => {
+    if (host.handle(line)) return;
+    const event = parseProtocolLine(line);
+    if (event) {
+      run.events.push(event);
+      options.onEvent?.(event);
+    } else options.onOutput?.(line);
+  };
   host.connectUart();
   const result = await running;
+  if (pending !== "") take(pending.replace(/\r$/, "")); // the last line, when the guest exited before its newline came
   host.close();
   rmSync(sockets, { recursive: true, force: true });
   run.hostProblems = host.problems;

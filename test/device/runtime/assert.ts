@@ -60,7 +60,8 @@ export class AssertionError extends Error {
     return `${this.name} [${this.code}]: ${this.message}`;
   }
 }
-AssertionError.prototype.name = "AssertionError";
+// Defined, not assigned: the intrinsics are locked down, and assigning a property a frozen prototype has throws.
+Object.defineProperty(AssertionError.prototype, "name", { value: "AssertionError", writable: true, enumerable: false, configurable: true });
 
 // ---- inspection, for messages only ----
 
