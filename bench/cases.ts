@@ -114,26 +114,37 @@ function portV1(size: number): Loop {
   };
 }
 
-function channel(size: number): Loop {
-  const [a, b] = channelPair();
+/** The reading end of a channel round trip: process 0's own end, or another process's (process_cases.ts). */
+export interface Reader {
+  read: typeof mx_channel_read;
+  end: number;
+  teardown(): void | Promise<void>;
+}
+
+/** `size` bytes written by process 0 on `a` and read back by `reader`. */
+export function channel(size: number, a?: number, reader?: Reader): Loop {
+  let b = 0;
+  if (a === undefined) [a, b] = channelPair();
+  const writer = a;
+  const { read, end, teardown } = reader ?? { read: mx_channel_read, end: b, teardown: () => closeAll(writer, b) };
   const message = pattern(size);
   const received = new Uint8Array(size);
   return {
     run(n) {
       for (let i = 0; i < n; i++) {
-        mx_channel_write(a, 0, message, size, null, 0);
-        mx_channel_read(b, 0, received, null, size, 0, null, null);
+        mx_channel_write(writer, 0, message, size, null, 0);
+        read(end, 0, received, null, size, 0, null, null);
       }
     },
     check() {
       received.fill(0);
-      ok(mx_channel_write(a, 0, message, size, null, 0), "channel_write");
+      ok(mx_channel_write(writer, 0, message, size, null, 0), "channel_write");
       const actual = { value: 0 };
-      ok(mx_channel_read(b, 0, received, null, size, 0, actual, null), "channel_read");
+      ok(read(end, 0, received, null, size, 0, actual, null), "channel_read");
       expect(actual.value === size && sameBytes(received, message, size), "message intact");
-      expect(mx_channel_read(b, 0, received, null, size, 0, null, null) === MX_ERR_SHOULD_WAIT, "channel empty after the round trip");
+      expect(read(end, 0, received, null, size, 0, null, null) === MX_ERR_SHOULD_WAIT, "channel empty after the round trip");
     },
-    teardown: () => closeAll(a, b),
+    teardown,
   };
 }
 

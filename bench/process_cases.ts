@@ -9,8 +9,6 @@
 import {
   awaitable,
   kernel_set_programs,
-  mx_channel_read,
-  mx_channel_write,
   mx_handle_close,
   mx_process_create,
   mx_process_start,
@@ -19,7 +17,7 @@ import {
   MX_TIME_INFINITE,
   type Vdso,
 } from "../kernel/index.ts";
-import { channelPair, closeAll, expect, ok, pattern, sameBytes } from "./cases.ts";
+import { channel, channelPair, closeAll, expect, ok } from "./cases.ts";
 import type { Case, Loop } from "./harness.ts";
 
 /** The peer process's syscalls and its end of the channel, once it has started. */
@@ -66,31 +64,17 @@ async function crossProcessChannel(size: number): Promise<Loop> {
   const process = await spawn("peer", b);
   for (let i = 0; i < 10 && peer === null; i++) await Promise.resolve();
   expect(peer !== null, "the peer process started");
-  const { sys, channel } = peer as unknown as { sys: Vdso; channel: number };
+  const { sys, channel: end } = peer as unknown as { sys: Vdso; channel: number };
   // Bound once, as a program binds its syscalls (process 0's are module imports): one call level, no lookup.
-  const { mx_channel_read: peerRead, mx_channel_write: peerWrite } = sys;
-  const message = pattern(size);
-  const received = new Uint8Array(size);
-  return {
-    run(n) {
-      for (let i = 0; i < n; i++) {
-        mx_channel_write(a, 0, message, size, null, 0);
-        peerRead(channel, 0, received, null, size, 0, null, null);
-      }
-    },
-    check() {
-      received.fill(0);
-      ok(mx_channel_write(a, 0, message, size, null, 0), "channel_write");
-      ok(peerRead(channel, 0, received, null, size, 0, null, null), "channel_read in the peer");
-      expect(sameBytes(received, message, size), "bytes intact across processes");
-      ok(peerWrite(channel, 0, message, size, null, 0), "channel_write in the peer");
-      ok(mx_channel_read(a, 0, received, null, size, 0, null, null), "channel_read back");
-    },
-    async teardown() {
+  const read = sys.mx_channel_read;
+  return channel(size, a, {
+    read,
+    end,
+    teardown() {
       closeAll(a, process);
       peer = null;
     },
-  };
+  });
 }
 
 /**

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
-import { describeStatus } from "../qemu/qemu.ts";
 import { defaultBoard } from "./lib/board.ts";
 import { BuildError, runTool } from "./lib/errors.ts";
 import { projectRoot } from "./lib/paths.ts";
@@ -42,10 +41,7 @@ await runTool("example:serial", async () => {
         await new Promise((resolve) => setTimeout(resolve, 100)); // keeps the transcript in order
       }
     }
-    const result = await session.running;
-    if (result.status === undefined) throw new BuildError(session.elf, result.problem ?? "QEMU ended without an exit status");
-    if (result.status !== 0) console.error(`guest exited with status ${result.status}: ${describeStatus(result.status)}`);
-    return result.status;
+    return await session.finish();
   } finally {
     session.close();
   }

@@ -8,7 +8,6 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { describeStatus } from "../qemu/qemu.ts";
 import { defaultBoard } from "./lib/board.ts";
 import { BuildError, runTool } from "./lib/errors.ts";
 import { projectRoot } from "./lib/paths.ts";
@@ -43,10 +42,7 @@ await runTool("example:supervisor", async () => {
       const came = step.uart ? await session.uartLine(step.uart) : await session.console(step.console as RegExp, step.times);
       if (!came) throw new BuildError(session.elf, `after "${step.send}", no line matching ${String(step.uart ?? step.console)}`);
     }
-    const result = await session.running;
-    if (result.status === undefined) throw new BuildError(session.elf, result.problem ?? "QEMU ended without an exit status");
-    if (result.status !== 0) console.error(`guest exited with status ${result.status}: ${describeStatus(result.status)}`);
-    return result.status;
+    return await session.finish();
   } finally {
     session.close();
   }

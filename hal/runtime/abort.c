@@ -85,7 +85,7 @@ void fxAbort(txMachine* the, int status)
 		[XS_DEAD_STRIP_EXIT] = "a built-in was stripped from this firmware",
 		[XS_UNHANDLED_EXCEPTION_EXIT] = "unhandled exception",
 		[XS_NO_MORE_KEYS_EXIT] = "not enough keys: raise creation.keys in manifest.json",
-		[XS_TOO_MUCH_COMPUTATION_EXIT] = "too much computation",
+		[XS_TOO_MUCH_COMPUTATION_EXIT] = "too much computation in one turn (defines.meter.turn)",
 		[XS_UNHANDLED_REJECTION_EXIT] = "unhandled promise rejection",
 	};
 	const char* reason = status >= 0 && status < (int)(sizeof(reasons) / sizeof(reasons[0])) && reasons[status] ? reasons[status] : "unknown";

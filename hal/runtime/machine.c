@@ -89,6 +89,7 @@ static void run_promise_jobs(xsMachine* machine)
 {
 	xsBeginHost(machine);
 	while (the->promiseJobsPending) {
+		runtime_meter_turn(the); /* each batch of jobs: the ones queued when it starts */
 		the->promiseJobsPending = 0;
 		fxRunPromiseJobs(the);
 	}
@@ -97,6 +98,7 @@ static void run_promise_jobs(xsMachine* machine)
 
 static void run_service(xsMachine* machine)
 {
+	runtime_meter_turn(machine);
 	xsBeginHost(machine);
 	runtime_call_service(the);
 	xsEndHost(machine);
@@ -124,6 +126,7 @@ int main(void)
 	if (!machine)
 		return status;
 	uint64_t created_ns = board_now_ns();
+	runtime_meter_turn(machine);
 	start_main(machine, boot_ns, created_ns);
 	for (;;) {
 		if (machine->promiseJobsPending)

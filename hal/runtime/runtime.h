@@ -26,6 +26,7 @@ extern const xsCreation runtime_creation;
 extern const char runtime_main_module[];
 extern const char runtime_build_id[];
 extern const bool runtime_base_verify; /* manifest defines.base.verify: check the whole image at boot */
+extern const uint32_t runtime_turn_budget; /* manifest defines.meter.turn: meter units a turn may run; 0: no limit */
 
 /* base.c: the base heap in flash, and its generation */
 int runtime_base_generate(void);
@@ -91,6 +92,8 @@ typedef void (*runtime_natives_installer_t)(xsMachine* the);
 void runtime_install_module_natives(xsMachine* the);
 void runtime_attach_natives(xsMachine* the, uint64_t boot_ns, uint64_t created_ns);
 void runtime_call_service(xsMachine* the);
+/* meter.c: the budget of the turn about to run (nothing without defines.meter.turn). */
+void runtime_meter_turn(xsMachine* the);
 bool runtime_program_lines_enabled(void);
 
 /* Exit statuses (README "Exit status"). */

@@ -142,6 +142,21 @@ function verifyBase(manifest: Manifest): boolean {
   return Boolean(base && typeof base === "object" && (base as Record<string, unknown>).verify);
 }
 
+/**
+ * Manifest `defines.meter.turn`: the most meter units (XS counts about one per bytecode, more for long built-in
+ * operations) one turn of the event loop may run before the runtime stops the board with a report; 0 or absent: no
+ * limit. hal/runtime/meter.c says why it stops the board rather than the process.
+ */
+function turnBudget(manifest: Manifest): number {
+  const meter = manifest.defines.meter;
+  const turn = meter && typeof meter === "object" ? (meter as Record<string, unknown>).turn : undefined;
+  if (turn === undefined) return 0;
+  if (typeof turn !== "number" || !Number.isInteger(turn) || turn < 0 || turn > 0xffff_ffff) {
+    throw new BuildError(show(manifest.file), "defines.meter.turn: expected an integer of meter units, 0 to 4294967295");
+  }
+  return turn;
+}
+
 /** `inFlash[i]`: module i's bytecode is in the firmware (it is not preloaded into the base heap). */
 function manifestSource(manifest: Manifest, modules: EmittedModule[], xsbFiles: string[], inFlash: boolean[], buildId: string): string {
   const c = manifest.creation;
@@ -171,6 +186,7 @@ ${setups.join("\n")}
 	NULL
 };
 const bool runtime_base_verify = ${verifyBase(manifest) ? "true" : "false"};
+const uint32_t runtime_turn_budget = ${turnBudget(manifest)}u;
 
 const xsCreation runtime_creation = {
 	.initialChunkSize = ${c.chunk.initial},
@@ -308,6 +324,9 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   const cc = "arm-none-eabi-gcc";
   const runtimeDir = join(projectRoot, "hal", "runtime");
   const archDir = join(projectRoot, "hal", "arch", "cortex-m");
+  // XS's metering costs every bytecode an increment (~6% of a port round trip): only a firmware with a turn budget
+  // pays it (hal/runtime/meter.c).
+  const metered = turnBudget(manifest) > 0;
   const common = [
     ...board.cpuFlags,
     "-Os",
@@ -320,6 +339,7 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
     "-DmxRun=1",
     "-DmxNoConsole=1",
     ...sharedDefines,
+    ...(metered ? ["-DmxMetering=1"] : []),
     ...(options.debug ? ["-DXS_WITH_PARSER=1"] : []),
     `-I${runtimeDir}`,
     `-I${join(projectRoot, "hal", "include")}`,
@@ -335,9 +355,11 @@ export async function buildFirmware(options: BuildOptions): Promise<Firmware> {
   ];
   const engineSources = deviceEngineSources(Boolean(options.debug));
   const hot = engineSources.filter((f) => hotEngineSources.has(f.split("/").pop()!));
-  const engineUnits = units(engineSources.filter((f) => !hot.includes(f)), join(boardDir, "engine"));
-  const hotUnits = units(hot, join(boardDir, "engine-hot"));
-  const runtimeUnits = units(ownSources, join(boardDir, "runtime"));
+  // Metering changes the machine's layout, so a metered firmware has its own engine and runtime objects.
+  const meterSuffix = metered ? "-metered" : "";
+  const engineUnits = units(engineSources.filter((f) => !hot.includes(f)), join(boardDir, `engine${meterSuffix}`));
+  const hotUnits = units(hot, join(boardDir, `engine-hot${meterSuffix}`));
+  const runtimeUnits = units(ownSources, join(boardDir, `runtime${meterSuffix}`));
   const appUnits = units([join(gen, "manifest.c"), join(gen, "modules.S"), ...nativeModules], join(appDir, "obj"));
   await compile("engine", cc, [...common, "-w"], engineUnits);
   await compile("engine (speed)", cc, [...common, "-w", "-O2"], hotUnits);

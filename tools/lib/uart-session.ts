@@ -11,8 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-import { type QemuResult, runQemu } from "../../qemu/qemu.ts";
+import { describeStatus, type QemuResult, runQemu } from "../../qemu/qemu.ts";
 import { connectUart } from "../../qemu/uart-socket.ts";
+import { BuildError } from "./errors.ts";
 import { buildFirmware } from "./firmware.ts";
 
 export interface UartSession {
@@ -25,6 +26,8 @@ export interface UartSession {
   uartLine(pattern: RegExp): Promise<boolean>;
   /** Sends one line on the UART (and shows it after "uart >"). */
   send(line: string): void;
+  /** Waits for the guest to end: its exit status (a failure is also printed, described). */
+  finish(): Promise<number>;
   close(): void;
 }
 
@@ -76,6 +79,12 @@ export async function startUartSession(options: { board: string; manifest: strin
     send(line) {
       console.log(`uart > ${line}`);
       uart.write(`${line}\n`);
+    },
+    async finish() {
+      const result = await running;
+      if (result.status === undefined) throw new BuildError(firmware.elf, result.problem ?? "QEMU ended without an exit status");
+      if (result.status !== 0) console.error(`guest exited with status ${result.status}: ${describeStatus(result.status)}`);
+      return result.status;
     },
     close() {
       uart.destroy();
