@@ -55,6 +55,8 @@ import {
   channelDestroy as dpChannelDestroy,
   channelPeek as dpChannelPeek,
   channelPop as dpChannelPop,
+  queueBytes as dpQueueBytes,
+  queuedBytes as dpQueuedBytes,
   setLimits as dpSetLimits,
 } from "#dataplane";
 import { limits } from "./limits.ts";
@@ -75,6 +77,8 @@ class Message {
   next: Message | null = null;
   buf: Uint8Array = EMPTY;
   size = 0;
+  /** The process that wrote it: while it is queued its bytes count against that process. */
+  proc = 0;
   readonly handles: number[] = [];
   nh = 0;
 }
@@ -226,6 +230,8 @@ export class ChannelDispatcher extends Dispatcher {
   write(bytes: unknown, numBytes: number, handles: unknown, numHandles: number): number {
     const peer = this.peer;
     if (peer !== null && peer.tracker.count >= limits.maxMessagesPerChannel) return MX_ERR_NO_MEMORY;
+    const writer = currentProcess();
+    if (writer !== 0 && dpQueuedBytes(writer) + numBytes > limits.maxQueuedBytesPerProcess) return MX_ERR_NO_MEMORY;
     if (!isBytes(bytes, numBytes)) return MX_ERR_INVALID_ARGS;
     // The message record is the kernel's copy of the handle values: read once, then checked and moved from there.
     const m = allocMessage(numBytes);
@@ -246,6 +252,7 @@ export class ChannelDispatcher extends Dispatcher {
       return failure;
     }
     m.nh = numHandles;
+    m.proc = writer;
     (this.peer as ChannelDispatcher).deliver(m);
     return MX_OK;
   }
@@ -282,6 +289,7 @@ export class ChannelDispatcher extends Dispatcher {
     if (this.tail === null) this.head = m;
     else this.tail.next = m;
     this.tail = m;
+    dpQueueBytes(m.proc, m.size);
     this.tracker.count++;
     this.tracker.update(0, MX_CHANNEL_READABLE);
   }
@@ -316,6 +324,7 @@ export class ChannelDispatcher extends Dispatcher {
       this.head = m.next;
       if (this.head === null) this.tail = null;
       m.next = null;
+      dpQueueBytes(m.proc, -m.size);
     }
     if (--this.tracker.count === 0) this.tracker.update(MX_CHANNEL_READABLE, 0);
     return m;
@@ -431,7 +440,7 @@ export function channelPair(): [ChannelDispatcher, ChannelDispatcher] {
   a.peer = b;
   b.peer = a;
   // The data plane forgets at reset what the base heap's machine told it: each new channel tells it again.
-  dpSetLimits(limits.maxPacketsPerPort, limits.maxMessagesPerChannel);
+  dpSetLimits(limits.maxPacketsPerPort, limits.maxMessagesPerChannel, limits.maxQueuedBytesPerProcess);
   const pair = dpChannelCreate(a, b);
   if (pair >= 0) {
     a.dataIndex = pair & 0xff;

@@ -29,6 +29,7 @@ import {
   handleRevalue as dpRevalue,
   handleSetState as dpSetState,
   handleSlots as dpSlots,
+  queuedBytes as dpQueuedBytes,
 } from "#dataplane";
 import {
   nextGeneration,
@@ -72,10 +73,11 @@ const objects: (Dispatcher | null)[][] = Array.from({ length: PROCESSES }, () =>
 const claimed: boolean[] = Array.from({ length: PROCESSES }, (_, proc) => proc === 0);
 const owned: boolean[] = claimed.slice();
 
-/** A free, empty table for a new process (the lowest); -1 when every table is in use. */
+/** A free, empty table for a new process (the lowest; none of an ended process's messages still queued, whose
+ * bytes count against their writer's table); -1 when every table is in use. */
 export function claimTable(): number {
   for (let proc = 1; proc < PROCESSES; proc++) {
-    if (!claimed[proc] && dpCount(proc) === 0) {
+    if (!claimed[proc] && dpCount(proc) === 0 && dpQueuedBytes(proc) === 0) {
       claimed[proc] = owned[proc] = true;
       return proc;
     }

@@ -14,12 +14,16 @@ export interface KernelLimits {
   maxPacketsPerPort: number;
   /** Messages queued on one channel endpoint at once. */
   maxMessagesPerChannel: number;
+  /** Bytes of channel messages one process (not process 0, the firmware's program) has written that are queued, not
+   * yet read, at once: what a process can make the shared heap hold for it. */
+  maxQueuedBytesPerProcess: number;
 }
 
 export const KERNEL_DEFAULT_LIMITS: Readonly<KernelLimits> = Object.freeze({
   maxHandles: 1024,
   maxPacketsPerPort: 4096,
   maxMessagesPerChannel: 1024,
+  maxQueuedBytesPerProcess: 131072,
 });
 
 /** Handle values keep 16 bits of slot index, so this is the most handles the table can ever hold. */
@@ -41,11 +45,15 @@ export function kernel_configure(l: Partial<KernelLimits>): number {
   const h = l.maxHandles ?? limits.maxHandles;
   const p = l.maxPacketsPerPort ?? limits.maxPacketsPerPort;
   const m = l.maxMessagesPerChannel ?? limits.maxMessagesPerChannel;
-  if (!validCount(h, MAX_HANDLES_CEILING) || !validCount(p, 0x7fff_ffff) || !validCount(m, 0x7fff_ffff)) return MX_ERR_INVALID_ARGS;
+  const b = l.maxQueuedBytesPerProcess ?? limits.maxQueuedBytesPerProcess;
+  if (!validCount(h, MAX_HANDLES_CEILING) || !validCount(p, 0x7fff_ffff) || !validCount(m, 0x7fff_ffff) || !validCount(b, 0x7fff_ffff)) {
+    return MX_ERR_INVALID_ARGS;
+  }
   limits.maxHandles = h;
   limits.maxPacketsPerPort = p;
   limits.maxMessagesPerChannel = m;
-  setLimits(p, m);
+  limits.maxQueuedBytesPerProcess = b;
+  setLimits(p, m, b);
   return MX_OK;
 }
 

@@ -166,7 +166,7 @@ export class PortDispatcher extends Dispatcher {
     super(type, null);
     if (type === MX_OBJ_TYPE_IOPORT2) {
       // The data plane forgets at reset what the base heap's machine told it: each new port tells it again.
-      dpSetLimits(limits.maxPacketsPerPort, limits.maxMessagesPerChannel);
+      dpSetLimits(limits.maxPacketsPerPort, limits.maxMessagesPerChannel, limits.maxQueuedBytesPerProcess);
       this.dataIndex = dpPortCreate(this);
     }
   }

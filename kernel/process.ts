@@ -124,15 +124,19 @@ let programs = new Map<string, ProgramLoader>();
 
 /**
  * Sets the programs processes may run: entry name → a function that loads the entry module (typically
- * `() => import(...)`; on the device boot/setup.ts makes them from manifest.json config.kernel.programs).
+ * `() => import(...)`; on the device boot/setup.ts makes them from manifest.json config.kernel.programs). Returns
+ * the table it replaces.
  */
-export function kernel_set_programs(table: Readonly<Record<string, ProgramLoader>>): void {
+export function kernel_set_programs(table: Readonly<Record<string, ProgramLoader>>): Record<string, ProgramLoader> {
+  const previous: Record<string, ProgramLoader> = {};
+  for (const [name, load] of programs) previous[name] = load;
   const next = new Map<string, ProgramLoader>();
   for (const name of Object.keys(table)) {
     const load = table[name];
     if (typeof load === "function") next.set(name, load);
   }
   programs = next;
+  return previous;
 }
 
 /** The loader of program `entry`, or null if there is no such program. */

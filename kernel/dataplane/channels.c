@@ -31,6 +31,7 @@ static uint8_t blocks[MESSAGE_BLOCKS][MESSAGE_BLOCK_SIZE];
 static uint8_t block_size[MESSAGE_BLOCKS]; /* a message's size less one: 1..128 bytes */
 static uint8_t block_link[MESSAGE_BLOCKS];
 static uint8_t block_nh[MESSAGE_BLOCKS];
+static uint8_t block_writer[MESSAGE_BLOCKS]; /* the process that wrote it: its bytes count against that process */
 static uint32_t block_handles[MESSAGE_BLOCKS][MESSAGE_HANDLES]; /* values as written (in transit) */
 static uint32_t block_free, block_fresh; /* a free block plus one (0: take a fresh one); blocks never used */
 
@@ -88,6 +89,7 @@ static unsigned pop_message(endpoint_t* e)
 	if (!e->head)
 		e->tail = 0;
 	e->prefix_count--;
+	dp_queued_bytes[block_writer[block]] -= block_size[block] + 1u;
 	block_link[block] = (uint8_t)block_free;
 	block_free = block + 1;
 	return block;
@@ -248,6 +250,7 @@ void dp_channel_write_entry(xsMachine* the)
 	    peer->suffix->kind != XS_NULL_KIND || peer->callers->kind != XS_NULL_KIND ||
 	    peer->count->kind != XS_INTEGER_KIND || peer->signals->kind != XS_INTEGER_KIND ||
 	    (uint32_t)peer->count->value.integer >= dp_message_limit ||
+	    (dp_current_process && dp_queued_bytes[dp_current_process] + (uint32_t)n > dp_queue_limit) ||
 	    (!block_free && block_fresh >= MESSAGE_BLOCKS) || !runtime_uint8_array(the, dp_arg(the, 2), &src, &length, false) ||
 	    length < n || (nh > 0 && !dp_handles_send(values, (unsigned)nh, (int)(e - endpoints)))) {
 		dp_slow_path(the, 6);
@@ -263,6 +266,8 @@ void dp_channel_write_entry(xsMachine* the)
 	memcpy(blocks[block], src, (size_t)n);
 	block_size[block] = (uint8_t)(n - 1); /* 1..128 stored as 0..127 */
 	block_nh[block] = (uint8_t)nh;
+	block_writer[block] = (uint8_t)dp_current_process;
+	dp_queued_bytes[dp_current_process] += (uint32_t)n;
 	memcpy(block_handles[block], values, (size_t)nh * sizeof(values[0]));
 	block_link[block] = 0;
 	if (peer->tail)

@@ -16,6 +16,8 @@ uint64_t dp_deadline;
 bool dp_foreign_hal;
 uint32_t dp_packet_limit;
 uint32_t dp_message_limit;
+uint32_t dp_queue_limit;
+uint32_t dp_queued_bytes[PROCESSES];
 static txSlot undefined_slot; /* kind 0: XS_UNDEFINED_KIND */
 
 txInteger dp_int_arg(xsMachine* the, int index, txInteger limit)
@@ -91,11 +93,29 @@ static void fx_set_foreign_hal(xsMachine* the)
 	dp_foreign_hal = xsToBoolean(xsArg(0));
 }
 
-/* (maxPacketsPerPort, maxMessagesPerChannel): counts limits.ts has checked (1..2^31-1, as any number kind). */
+/* (maxPacketsPerPort, maxMessagesPerChannel, maxQueuedBytesPerProcess): counts limits.ts has checked (1..2^31-1,
+ * as any number kind). */
 static void fx_set_limits(xsMachine* the)
 {
 	dp_packet_limit = (uint32_t)xsToInteger(xsArg(0));
 	dp_message_limit = (uint32_t)xsToInteger(xsArg(1));
+	dp_queue_limit = (uint32_t)xsToInteger(xsArg(2));
+}
+
+/* (proc) */
+static void fx_queued_bytes(xsMachine* the)
+{
+	xsResult = xsInteger((txInteger)dp_queued_bytes[dp_int_arg(the, 0, PROCESSES)]);
+}
+
+/* (proc, delta): the control plane's suffix; never below 0 (a kernel bug otherwise). */
+static void fx_queue_bytes(xsMachine* the)
+{
+	uint32_t* queued = &dp_queued_bytes[dp_int_arg(the, 0, PROCESSES)];
+	txInteger delta = xsToInteger(xsArg(1));
+	if (delta < 0 && (uint32_t)-delta > *queued)
+		xsRangeError("dataplane: more bytes dequeued than queued");
+	*queued += (uint32_t)delta;
 }
 
 static void install(xsMachine* the)
@@ -104,7 +124,9 @@ static void install(xsMachine* the)
 		{ "bindSlowPath", fx_bind_slow_path, 2 },
 		{ "setNextDeadline", fx_set_next_deadline, 1 },
 		{ "setForeignHal", fx_set_foreign_hal, 1 },
-		{ "setLimits", fx_set_limits, 2 },
+		{ "setLimits", fx_set_limits, 3 },
+		{ "queuedBytes", fx_queued_bytes, 1 },
+		{ "queueBytes", fx_queue_bytes, 2 },
 	};
 	xsVars(1);
 	xsVar(0) = xsNewObject();

@@ -44,6 +44,8 @@ extern uint64_t dp_deadline;      /* ... and this is the earliest */
 extern bool dp_foreign_hal;       /* the kernel runs on a HAL of its own (kernel_set_hal): its clock is not ours */
 extern uint32_t dp_packet_limit;  /* maxPacketsPerPort */
 extern uint32_t dp_message_limit; /* maxMessagesPerChannel */
+extern uint32_t dp_queue_limit;   /* maxQueuedBytesPerProcess (process 0 is not limited) */
+extern uint32_t dp_queued_bytes[]; /* per process: bytes of the messages it wrote that are queued */
 /* True when the control plane has a deadline to serve before any syscall looks at state (clock.ts kernel_enter). */
 bool dp_deadline_due(void);
 /* A control function's integer argument in 0..limit-1 (the kernel passes them; anything else is a kernel bug). */

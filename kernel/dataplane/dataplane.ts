@@ -157,8 +157,13 @@ export interface DataPlane {
   portCreate(object: PortFields): number;
   /** Drops the prefix's packets and frees the index (the port has no handles left). */
   portDestroy(port: number): void;
-  /** The kernel's maxPacketsPerPort and maxMessagesPerChannel, which the fast paths obey. */
-  setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number): void;
+  /** The kernel's maxPacketsPerPort, maxMessagesPerChannel and maxQueuedBytesPerProcess, which the fast paths obey. */
+  setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number, maxQueuedBytesPerProcess: number): void;
+  /** Bytes of the channel messages process `proc` wrote that are queued (prefix and suffix): the fast write adds
+   * them, every pop from a prefix takes them off, and the control plane reports its suffix's with queueBytes. */
+  queuedBytes(proc: number): number;
+  /** The control plane queued (`delta` > 0) or dequeued a suffix message of `delta` bytes that `proc` wrote. */
+  queueBytes(proc: number, delta: number): void;
   /** User packets in the prefix (they count against the port's limit) | all its packets << 16. */
   portCount(port: number): number;
   /** Moves the oldest prefix packet into `dst` (48 bytes, a kernel buffer); false if the prefix is empty. */

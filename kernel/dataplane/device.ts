@@ -27,6 +27,8 @@ export const {
   portCreate,
   portDestroy,
   setLimits,
+  queuedBytes,
+  queueBytes,
   portCount,
   portPop,
   portCheck,

@@ -304,9 +304,19 @@ export function portDestroy(p: number): void {
   portObject[p] = null;
 }
 
-export function setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number): void {
+export function setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number, maxQueuedBytesPerProcess: number): void {
   packetLimit = maxPacketsPerPort;
   messageLimit = maxMessagesPerChannel;
+  queueLimit = maxQueuedBytesPerProcess;
+}
+
+export function queuedBytes(proc: number): number {
+  return queued[proc];
+}
+
+export function queueBytes(proc: number, delta: number): void {
+  if (delta < 0 && -delta > queued[proc]) throw new RangeError("dataplane: more bytes dequeued than queued");
+  queued[proc] += delta;
 }
 
 
@@ -401,6 +411,11 @@ const blocks = new Uint8Array(PREFIX_POOL_MESSAGES * PREFIX_MESSAGE_BYTES);
 const blockSize = new Uint8Array(PREFIX_POOL_MESSAGES);
 const blockLink = new Int16Array(PREFIX_POOL_MESSAGES);
 const blockNh = new Uint8Array(PREFIX_POOL_MESSAGES);
+/** The process that wrote each block's message: its bytes count against that process. */
+const blockWriter = new Uint8Array(PREFIX_POOL_MESSAGES);
+/** dataplane.c dp_queued_bytes: per process, bytes of the messages it wrote that are queued. */
+const queued = new Uint32Array(PROCESSES);
+let queueLimit = 0;
 /** Per block, its handle values (PREFIX_MESSAGE_HANDLES of them), as written: in transit. */
 const blockValues = new Int32Array(PREFIX_POOL_MESSAGES * PREFIX_MESSAGE_HANDLES);
 let blockFree = -1;
@@ -437,6 +452,7 @@ function popMessage(e: number): number {
   endpointHead[e] = blockLink[b];
   if (endpointHead[e] < 0) endpointTail[e] = -1;
   endpointCount[e]--;
+  queued[blockWriter[b]] -= blockSize[b] + 1;
   blockLink[b] = blockFree;
   blockFree = b;
   return b;
@@ -615,6 +631,7 @@ function channelWrite(
     d.head !== null ||
     d.callers.head !== null ||
     d.tracker.count >= messageLimit ||
+    (proc !== 0 && queued[proc] + n > queueLimit) ||
     blockFree < 0 ||
     hal.byteLength(bytes) < n ||
     (values !== null && !handlesSend(proc, values, nh, e))
@@ -626,6 +643,8 @@ function channelWrite(
   hal.copyBytes(blocks, b * PREFIX_MESSAGE_BYTES, bytes, 0, n);
   blockSize[b] = n - 1;
   blockNh[b] = values === null ? 0 : nh;
+  blockWriter[b] = proc;
+  queued[proc] += n;
   if (values !== null) blockValues.set(values.subarray(0, nh), b * PREFIX_MESSAGE_HANDLES);
   blockLink[b] = -1;
   if (endpointTail[peer] < 0) endpointHead[peer] = b;

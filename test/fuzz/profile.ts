@@ -4,8 +4,9 @@
  */
 import { kernel_configure, kernel_limits, kernel_stats, type KernelLimits } from "../../kernel/index.ts";
 
-/** Small limits, so that a full handle table, port queue or channel queue is an everyday event. */
-export const FUZZ_LIMITS: KernelLimits = { maxHandles: 24, maxPacketsPerPort: 4, maxMessagesPerChannel: 3 };
+/** Small limits, so that a full handle table, port queue or channel queue is an everyday event (the queued-bytes
+ * limit binds processes only; the fuzzer runs in process 0). */
+export const FUZZ_LIMITS: KernelLimits = { maxHandles: 24, maxPacketsPerPort: 4, maxMessagesPerChannel: 3, maxQueuedBytesPerProcess: 131072 };
 
 /**
  * Puts the kernel under FUZZ_LIMITS for one sequence. Handles that exist outside the sequence (other specs in the

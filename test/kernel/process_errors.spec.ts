@@ -8,11 +8,13 @@ import {
   kernel_configure,
   kernel_limits,
   mx_channel_create,
+  mx_channel_read,
   mx_channel_write,
   mx_event_create,
   mx_handle_close,
   mx_handle_duplicate,
   mx_object_get_info,
+  mx_object_signal_peer,
   mx_process_create,
   mx_process_start,
   mx_task_kill,
@@ -33,17 +35,33 @@ import {
   MX_RIGHT_READ,
   MX_RIGHT_TRANSFER,
   MX_TASK_RETCODE_SYSCALL_KILL,
+  MX_TIME_INFINITE,
+  MX_USER_SIGNAL_0,
   type KernelLimits,
   type ProgramMain,
 } from "../../kernel/index.ts";
 import { PROCESSES } from "../../kernel/dataplane/dataplane.ts";
 import { out, track, useHandles } from "./helpers.ts";
-import { ended, info, spawn, usePrograms, useReports } from "./process_helpers.ts";
+import { ended, info, settle, spawn, usePrograms, useReports } from "./process_helpers.ts";
 
 let inbox: { status: number; handles: number[] } | null = null;
+let writes: number[] = [];
 
 const programs: Record<string, ProgramMain> = {
   idle: () => 0,
+  /** Writes 100-byte messages (fast path) until refused, then one of 200 (slow path); waits for USER_SIGNAL_0 on its
+   * channel and writes 100-byte messages until refused again. */
+  async flooder(sys, start) {
+    const fill = (size: number): number => {
+      let n = 0;
+      while (sys.mx_channel_write(start, 0, new Uint8Array(size), size, null, 0) === MX_OK) n++;
+      return n;
+    };
+    writes = [fill(100), sys.mx_channel_write(start, 0, new Uint8Array(200), 200, null, 0)];
+    await sys.awaitable.mx_object_wait_one(start, MX_USER_SIGNAL_0, MX_TIME_INFINITE, null);
+    writes.push(fill(100));
+    return 0;
+  },
   /** Tries to read its start channel's first message (two handles) at once. */
   reader(sys, start) {
     const handles = [0, 0];
@@ -159,6 +177,38 @@ describe("process syscalls: errors in check order, and limits", () => {
     assert.equal(mx_process_create("one too many", 0, out()), MX_ERR_NO_RESOURCES);
     assert.equal(mx_handle_close(made[3]), MX_OK, "the last handle of a process never started ends it");
     created("again");
+  });
+
+  describe("a process's queued bytes are limited", () => {
+    let saved: KernelLimits;
+    before(() => {
+      saved = kernel_limits();
+    });
+    after(() => {
+      assert.equal(kernel_configure(saved), MX_OK);
+    });
+
+    it("writes past maxQueuedBytesPerProcess are NO_MEMORY, fast path or not; reading frees them; process 0 is not limited", async () => {
+      assert.equal(kernel_configure({ maxQueuedBytesPerProcess: 1000 }), MX_OK);
+      const a = out();
+      const b = out();
+      assert.equal(mx_channel_create(0, a, b), MX_OK);
+      track(a.value);
+      const p = spawn("flooder", b.value);
+      await settle();
+      assert.deepEqual(writes, [10, MX_ERR_NO_MEMORY], "10 × 100 bytes fill 1000, and 200 more do not fit");
+      const buffer = new Uint8Array(100);
+      for (let i = 0; i < 3; i++) assert.equal(mx_channel_read(a.value, 0, buffer, null, 100, 0, null, null), MX_OK);
+      assert.equal(mx_object_signal_peer(a.value, 0, MX_USER_SIGNAL_0), MX_OK);
+      assert.equal(await ended(p), 0);
+      assert.deepEqual(writes, [10, MX_ERR_NO_MEMORY, 3], "reading 300 bytes made room for 3 more");
+      const c = out();
+      const d = out();
+      assert.equal(mx_channel_create(0, c, d), MX_OK);
+      track(c.value);
+      track(d.value);
+      for (let i = 0; i < 20; i++) assert.equal(mx_channel_write(c.value, 0, new Uint8Array(100), 100, null, 0), MX_OK, "process 0");
+    });
   });
 
   describe("the handle limit is per process", () => {

@@ -22,12 +22,16 @@ import {
 } from "../../kernel/index.ts";
 import { track } from "./helpers.ts";
 
-/** Registers programs by name: each a main function, as an entry module's default export. */
+/** Registers programs by name, beside the manifest's: each a main function, as an entry module's default export. */
 export function usePrograms(mains: Record<string, ProgramMain>): void {
-  const table: Record<string, () => { default: ProgramMain }> = {};
-  for (const name of Object.keys(mains)) table[name] = () => ({ default: mains[name] });
-  before(() => kernel_set_programs(table));
-  after(() => kernel_set_programs({}));
+  let previous: ReturnType<typeof kernel_set_programs> = {};
+  before(() => {
+    const table: ReturnType<typeof kernel_set_programs> = {};
+    for (const name of Object.keys(mains)) table[name] = () => ({ default: mains[name] });
+    previous = kernel_set_programs({});
+    kernel_set_programs({ ...previous, ...table });
+  });
+  after(() => kernel_set_programs(previous));
 }
 
 /** The reports the kernel made during a test (they are not printed). */
