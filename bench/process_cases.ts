@@ -3,8 +3,9 @@
  * processes (process 0 writes and reads through its table, the other process through its own vdso, so each call
  * looks its handle up in the caller's table), beside channel_64_roundtrip, whose ends are both in process 0.
  *
- * The programs are registered as functions (kernel_set_programs), so process_spawn counts the kernel's work (create,
- * start, run main, end, close) and not the loading of an entry module from flash.
+ * process_spawn starts a program whose entry module is empty: on the device, as the manifest names it, in a
+ * Compartment of its own with its module loaded from flash; it counts create, start, the run of main, the end and
+ * the close of the process handle, and the supervisor's wake-up (an awaitable wait for MX_TASK_TERMINATED).
  */
 import {
   awaitable,
@@ -23,15 +24,20 @@ import type { Case, Loop } from "./harness.ts";
 /** The peer process's syscalls and its end of the channel, once it has started. */
 let peer: { sys: Vdso; channel: number } | null = null;
 
+// On the device "empty" and "waiter" are the manifest's programs (bench/manifest.json: each process a Compartment of
+// its own, its module loaded from flash: the real path); Node has no manifest and loads the same modules. "peer"
+// hands its syscalls to the benchmark, which a Compartment would not let it do: it is registered as a function.
+const manifestPrograms = kernel_set_programs({});
 kernel_set_programs({
-  empty: () => ({ default: () => 0 }),
-  waiter: () => ({ default: (sys: Vdso) => sys.awaitable.mx_nanosleep(MX_TIME_INFINITE) }),
+  empty: () => import("./empty_program.ts"),
+  waiter: () => import("./waiter_program.ts"),
   peer: () => ({
     default: (sys: Vdso, channel: number) => {
       peer = { sys, channel };
       return sys.awaitable.mx_nanosleep(MX_TIME_INFINITE);
     },
   }),
+  ...manifestPrograms,
 });
 
 async function spawn(entry: string, arg1: number): Promise<number> {

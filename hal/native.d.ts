@@ -35,6 +35,10 @@ declare global {
     uartWrite(bytes: Uint8Array, count?: number): number;
     /** Bytes of XS chunks and slots in use after a full garbage collection (it runs one: for measurements). */
     liveBytes(): number;
+    /** The Compartment process `proc` runs in (hal/runtime/rejections.c attributes unhandled rejections by it). */
+    processCompartment(proc: number, compartment: object | null): void;
+    /** The kernel's handler of a process's unhandled rejection (kept on `native`: set while the base heap is built). */
+    setRejectionHandler(handler: (proc: number, reason: unknown) => void): void;
     /** Writes one line to the console. */
     log(line: string): void;
     /** Ends the program with an exit status (QEMU exits with it). */

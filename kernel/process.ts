@@ -26,8 +26,9 @@ import { hal } from "./platform.ts";
 import { StateTracker } from "./state_tracker.ts";
 import type { Vdso } from "./vdso.ts";
 
-/** What mx_process_start runs: a program's entry module, loaded when its process starts. */
-export type ProgramLoader = () => unknown;
+/** What mx_process_start runs: a program's entry module, loaded when its process starts (given the process's
+ * table, so that the device can tell the runtime which Compartment is whose). */
+export type ProgramLoader = (proc: number) => unknown;
 /** The default export of a program's entry module. */
 export type ProgramMain = (vdso: Vdso, arg1: number, arg2: number) => unknown;
 
@@ -76,7 +77,7 @@ export class ProcessDispatcher extends Dispatcher {
     };
     void Promise.resolve().then(() => {
       try {
-        const module = load();
+        const module = load(this.proc);
         if (module instanceof Promise) module.then(run, fault);
         else run(module);
       } catch (error) {
@@ -85,9 +86,9 @@ export class ProcessDispatcher extends Dispatcher {
     });
   }
 
-  /** main threw or rejected: a report line and EXCEPTION_KILL (an exit's EXIT, or a process already ended, is not a
-   * fault). */
-  private fault(error: unknown): void {
+  /** main threw or rejected, or a rejection it left unhandled: a report line and EXCEPTION_KILL (an exit's EXIT, or
+   * a process already ended, is not a fault). */
+  fault(error: unknown): void {
     if (error === EXIT || this.ended) return;
     report(`process "${this.name}" faulted: ${describe(error)}`);
     this.end(MX_TASK_RETCODE_EXCEPTION_KILL);
@@ -114,6 +115,11 @@ const owners: (ProcessDispatcher | null)[] = [];
 /** The live process whose table is `proc`. */
 export function owner(proc: number): ProcessDispatcher | null {
   return owners[proc] ?? null;
+}
+
+/** A rejection the code of process `proc` left unhandled (on the device: hal/runtime/rejections.c) is its fault. */
+export function faultProcess(proc: number, error: unknown): void {
+  owner(proc)?.fault(error);
 }
 
 /** What mx_process_exit throws, after ending the process, so that the process's own code stops where it is. */

@@ -92,6 +92,7 @@ static void run_promise_jobs(xsMachine* machine)
 		runtime_meter_turn(the); /* each batch of jobs: the ones queued when it starts */
 		the->promiseJobsPending = 0;
 		fxRunPromiseJobs(the);
+		runtime_take_rejections(the);
 	}
 	xsEndHost(machine);
 }

@@ -15,22 +15,13 @@
 /* The module the innermost JavaScript frame runs in, and whether it is a Compartment's. */
 static void print_running_module(txMachine* the)
 {
-	txSlot* root = mxModuleInstanceInternal(mxProgram.value.reference)->value.module.realm;
-	for (txSlot* frame = the->frame; frame; frame = frame->next) {
-		txSlot* function = frame + 3;
-		if (function->kind != XS_REFERENCE_KIND)
-			continue;
-		txSlot* module = mxFunctionInstanceHome(function->value.reference)->value.home.module;
-		if (!module || module->kind != XS_INSTANCE_KIND)
-			continue;
-		txSlot* internal = mxModuleInstanceInternal(module);
-		if (internal->kind != XS_MODULE_KIND || internal->value.module.id == XS_NO_ID)
-			continue;
-		runtime_print("    running module \"");
-		runtime_print(fxGetKeyName(the, internal->value.module.id));
-		runtime_print(internal->value.module.realm == root ? "\", in the main program\n" : "\", in a process's Compartment\n");
+	txSlot* realm;
+	txSlot* module = runtime_running_module(the, &realm);
+	if (!module || module->value.module.id == XS_NO_ID)
 		return;
-	}
+	runtime_print("    running module \"");
+	runtime_print(fxGetKeyName(the, module->value.module.id));
+	runtime_print(runtime_realm_is_main(the, realm) ? "\", in the main program\n" : "\", in a process's Compartment\n");
 }
 
 static txBoolean over_budget(txMachine* the, txU4 index)

@@ -94,6 +94,11 @@ void runtime_attach_natives(xsMachine* the, uint64_t boot_ns, uint64_t created_n
 void runtime_call_service(xsMachine* the);
 /* meter.c: the budget of the turn about to run (nothing without defines.meter.turn). */
 void runtime_meter_turn(xsMachine* the);
+/* rejections.c: the module (its internal slot) the innermost JavaScript frame runs, and its realm; whether a realm
+ * is the main program's; and, after a batch of promise jobs, processes' rejections left unhandled to the kernel. */
+txSlot* runtime_running_module(txMachine* the, txSlot** realm);
+bool runtime_realm_is_main(txMachine* the, txSlot* realm);
+void runtime_take_rejections(txMachine* the);
 bool runtime_program_lines_enabled(void);
 
 /* Exit statuses (README "Exit status"). */

@@ -10,7 +10,8 @@
  * base heap): the entry module and the modules of its folder (the specifier's prefix up to the last "/") are new
  * instances, its own; "kernel/program" (constants, packet classes, types) and the modules the manifest lists for it
  * are the one instance the kernel has; any other module is refused. Its global object holds the intrinsics and
- * `console` (log only), `TextEncoder` and `TextDecoder`: nothing of the kernel, the HAL or `native`.
+ * `console` (log only), `TextEncoder` and `TextDecoder`: nothing of the kernel, the HAL or `native`. A rejection its
+ * code leaves unhandled ends it (hal/runtime/rejections.c finds whose code it was by its Compartment).
  *
  * It lives on the kernel's side of the HAL (the HAL imports nothing of the kernel), in a folder of its own: it is
  * the one kernel module that reads the build's config (Moddable's mc/config), and nothing in the kernel imports it,
@@ -19,6 +20,7 @@
 import config from "mc/config";
 
 import { freezeDeep } from "../freeze.ts";
+import { faultProcess } from "../process.ts";
 import { hal } from "../platform.ts";
 import { kernel_configure, kernel_set_programs, MX_OK } from "../index.ts";
 
@@ -38,7 +40,7 @@ const globals = freezeDeep({
 });
 
 /** The loader of program `name`: a new Compartment per process, which imports the entry module. */
-function loader(name: string, program: ProgramConfig): () => unknown {
+function loader(name: string, program: ProgramConfig): (proc: number) => unknown {
   const entry = typeof program === "string" ? program : program.entry;
   const modules = typeof program === "string" ? [] : (program.modules ?? []);
   if (typeof entry !== "string" || !Array.isArray(modules) || modules.some((m) => typeof m !== "string")) {
@@ -51,10 +53,16 @@ function loader(name: string, program: ProgramConfig): () => unknown {
     if (folder !== "" && specifier.startsWith(folder)) return { source: specifier };
     throw new ReferenceError(`program "${name}" may not import "${specifier}"`);
   };
-  return () =>
-    new Compartment({ globals, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) }).importNow(entry);
+  return (proc: number) => {
+    const compartment = new Compartment({ globals, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) });
+    native.processCompartment(proc, compartment);
+    return compartment.importNow(entry);
+  };
 }
 
-const table: Record<string, () => unknown> = {};
+// A rejection a process's code leaves unhandled ends that process (the runtime tells whose it is by Compartment).
+native.setRejectionHandler(faultProcess);
+
+const table: Record<string, (proc: number) => unknown> = {};
 for (const [name, program] of Object.entries(programs as Record<string, ProgramConfig>)) table[name] = loader(name, program);
 kernel_set_programs(table);

@@ -103,18 +103,21 @@ describe("processes are isolated: what a program in its Compartment cannot reach
     assert.equal(again["own module, fresh"], "1", "a second process counts from 1 again");
   });
 
-  it("a program that faults in its Compartment is reported and ended, at once or after a wait", async () => {
+  it("a program that faults in its Compartment is reported and ended: at once, after a wait, or by a rejection it left unhandled outside main's chain", async () => {
     const lines: string[] = [];
     const previous = kernel_set_reporter((line) => lines.push(line));
     try {
       assert.equal((await run("thrower")).code, MX_TASK_RETCODE_EXCEPTION_KILL);
       assert.equal((await run("late-thrower")).code, MX_TASK_RETCODE_EXCEPTION_KILL);
+      assert.equal((await run("side-rejecter")).code, MX_TASK_RETCODE_EXCEPTION_KILL, "its forgotten rejection, not the firmware");
+      assert.equal((await run("handled-later")).code, 5, "a rejection handled before its turn ends is no fault");
     } finally {
       kernel_set_reporter(previous);
     }
     assert.deepEqual(lines, [
       'process "thrower" faulted: RangeError: a fault inside a compartment',
       'process "late-thrower" faulted: Error: late fault inside a compartment',
+      'process "side-rejecter" faulted: TypeError: a rejection nobody handles',
     ]);
   });
 });

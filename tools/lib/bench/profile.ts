@@ -265,7 +265,15 @@ export interface ProfileInputs {
 }
 
 /** The cases profiled in detail (the others get one summary row each). */
-const DETAILED = ["port_v2_roundtrip", "channel_64_roundtrip", "irq_to_js", "irq_to_sync_wait", "channel_call_roundtrip", "task_handoff"];
+const DETAILED = [
+  "port_v2_roundtrip",
+  "channel_64_roundtrip",
+  "irq_to_js",
+  "irq_to_sync_wait",
+  "channel_call_roundtrip",
+  "task_handoff",
+  "process_spawn",
+];
 
 /** What a detailed region covers, where that is not simply "one operation". */
 const SCOPE: Record<string, string> = {
