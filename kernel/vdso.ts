@@ -120,12 +120,12 @@ function bind(p: ProcessDispatcher, call: Syscall, ended: () => unknown): Syscal
  * few of the forty): frozen, with getters on a shared frozen prototype that keep what they made per instance.
  */
 class Lazy {
-  readonly #process: ProcessDispatcher;
+  readonly #owner: ProcessDispatcher;
   readonly #make: (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown;
   readonly #made: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
 
   constructor(p: ProcessDispatcher, make: (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown, proto: object) {
-    this.#process = p;
+    this.#owner = p;
     this.#make = make;
     Object.setPrototypeOf(this, proto);
     Object.freeze(this);
@@ -134,7 +134,7 @@ class Lazy {
   /** Function `name` of `v` (a TypeError if `v` is not such an object). */
   static get(v: Lazy, name: string): unknown {
     const made = v.#made;
-    return (made[name] ??= v.#make(v.#process, name, made));
+    return (made[name] ??= v.#make(v.#owner, name, made));
   }
 
   /** A frozen prototype for objects of this kind whose functions are `names`. */
