@@ -103,10 +103,19 @@ export class ProcessDispatcher extends Dispatcher {
     this.onEnd = null;
     if (onEnd !== null) onEnd(); // first: its entries must never reach the table once the table can be given away
     owners[this.proc] = null;
+    if (endHook !== null) endHook(this.proc);
     handleCloseAll(this.proc);
     disownTable(this.proc);
     this.tracker.update(0, MX_TASK_TERMINATED);
   }
+}
+
+/** What the platform does when a process ends, given its table (the device lets go of its Compartment). */
+let endHook: ((proc: number) => void) | null = null;
+
+/** Sets the platform's end hook (kernel/boot/setup.ts on the device). */
+export function setProcessEndHook(hook: ((proc: number) => void) | null): void {
+  endHook = hook;
 }
 
 /** The process that has each handle table, by table (null: none, or the first program's). */

@@ -130,7 +130,7 @@ void runtime_take_rejections(txMachine* machine)
 	xsEndHost(machine);
 }
 
-/* (proc, compartment | null): the Compartment process `proc` runs in, kept until another replaces it. */
+/* (proc, compartment | null): the Compartment process `proc` runs in, kept until it ends (null) or another replaces it. */
 static void fx_process_compartment(xsMachine* the)
 {
 	xsIntegerValue proc = xsToInteger(xsArg(0));

@@ -20,7 +20,7 @@
 import config from "mc/config";
 
 import { freezeDeep } from "../freeze.ts";
-import { faultProcess } from "../process.ts";
+import { faultProcess, setProcessEndHook } from "../process.ts";
 import { hal } from "../platform.ts";
 import { kernel_configure, kernel_set_programs, MX_OK } from "../index.ts";
 
@@ -60,8 +60,10 @@ function loader(name: string, program: ProgramConfig): (proc: number) => unknown
   };
 }
 
-// A rejection a process's code leaves unhandled ends that process (the runtime tells whose it is by Compartment).
+// A rejection a process's code leaves unhandled ends that process (the runtime tells whose it is by Compartment);
+// an ended process's Compartment is let go (its late code's rejections are no one's).
 native.setRejectionHandler(faultProcess);
+setProcessEndHook((proc) => native.processCompartment(proc, null));
 
 const table: Record<string, (proc: number) => unknown> = {};
 for (const [name, program] of Object.entries(programs as Record<string, ProgramConfig>)) table[name] = loader(name, program);
