@@ -179,7 +179,7 @@ describe("process syscalls: errors in check order, and limits", () => {
     created("again");
   });
 
-  describe("a process's queued bytes are limited", () => {
+  describe("limits per process: queued bytes and handles", () => {
     let saved: KernelLimits;
     before(() => {
       saved = kernel_limits();
@@ -209,18 +209,8 @@ describe("process syscalls: errors in check order, and limits", () => {
       track(d.value);
       for (let i = 0; i < 20; i++) assert.equal(mx_channel_write(c.value, 0, new Uint8Array(100), 100, null, 0), MX_OK, "process 0");
     });
-  });
 
-  describe("the handle limit is per process", () => {
-    let saved: KernelLimits;
-    before(() => {
-      saved = kernel_limits();
-    });
-    after(() => {
-      assert.equal(kernel_configure(saved), MX_OK);
-    });
-
-    it("a read that would move handles past the reader's limit is NO_MEMORY and leaves the message queued", async () => {
+    it("the handle limit is per process: a read that would move handles past the reader's limit is NO_MEMORY and leaves the message queued", async () => {
       const a = out();
       const b = out();
       assert.equal(mx_channel_create(0, a, b), MX_OK);
