@@ -89,13 +89,24 @@ async function crossProcessChannel(size: number): Promise<Loop> {
  * outside XS (the data plane's tables grow there).
  */
 export async function processRam(count: number, sample: () => { live: number; other: number }): Promise<number> {
-  const before = sample();
-  const processes: number[] = [];
-  for (let i = 0; i < count; i++) processes.push(await spawn("waiter", 0));
+  const start = async (): Promise<number[]> => {
+    const processes: number[] = [];
+    for (let i = 0; i < count; i++) processes.push(await spawn("waiter", 0));
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    return processes;
+  };
+  const end = (processes: number[]) => {
+    for (const p of processes) ok(mx_task_kill(p), "task_kill");
+    closeAll(...processes);
+  };
+  // Once first, so that what a first process makes once for all (keys, the program's module record, the tables'
+  // growth) is not counted, and what the benchmark left before it is garbage by the first sample.
+  end(await start());
   for (let i = 0; i < 10; i++) await Promise.resolve();
+  const before = sample();
+  const processes = await start();
   const after = sample();
-  for (const p of processes) ok(mx_task_kill(p), "task_kill");
-  closeAll(...processes);
+  end(processes);
   return (after.live - before.live + after.other - before.other) / count;
 }
 

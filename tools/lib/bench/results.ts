@@ -351,7 +351,7 @@ export function renderMarkdown(results: BenchResults): string {
     `| static RAM (data + bss + C stack) | ${kib(m.static_ram_bytes)} |`,
     ...(notes.heap_after_machine_bytes !== null ? [`| XS heap after machine creation | ${kib(notes.heap_after_machine_bytes)} |`] : []),
     `| XS heap after boot (main module's first statement) | ${kib(m.heap_after_boot_bytes)} |`,
-    `| XS heap peak (whole run, with the 64 KiB messages where that case ran) | ${kib(m.heap_peak_bytes)} |`,
+    `| XS heap peak (every case, with the 64 KiB messages where that case ran; before the RAM-per-process measure, whose forced collections may grow the heap) | ${kib(m.heap_peak_bytes)} |`,
     `| free RAM (RAM the firmware can use, ${kib(notes.ram_bytes)}, − static − XS peak) | ${kib(m.free_ram_bytes)} |`,
     ...(notes.process_ram_bytes !== null ? [`| one started process, waiting (mean of 8; target ≤ 8 KiB) | ${kib(notes.process_ram_bytes)} |`] : []),
     "",
