@@ -22,6 +22,7 @@ static uint8_t pending_process[PENDING];
 static uint32_t pending_batch[PENDING];
 static unsigned pending_count;
 static uint32_t batch; /* batches of promise jobs run so far */
+static uint32_t flooded; /* processes that left more unhandled rejections than the pending list holds */
 static bool rooted;
 
 static void root_slots(txMachine* the)
@@ -65,24 +66,6 @@ bool runtime_realm_is_main(txMachine* the, txSlot* realm)
 	return realm == mxModuleInstanceInternal(mxProgram.value.reference)->value.module.realm;
 }
 
-void fxUnhandledRejectionHook(txMachine* the, txSlot* promise)
-{
-	txSlot* realm;
-	if (!runtime_running_module(the, &realm) || runtime_realm_is_main(the, realm) || pending_count == PENDING)
-		return;
-	root_slots(the);
-	uint8_t owner = NOBODY;
-	for (unsigned p = 0; p < PROCESS_SLOTS; p++) {
-		txSlot* c = (txSlot*)&compartments[p];
-		if (c->kind == XS_REFERENCE_KIND && mxModuleInstanceInternal(c->value.reference)->value.module.realm == realm)
-			owner = (uint8_t)p;
-	}
-	txSlot reference = { .kind = XS_REFERENCE_KIND, .value.reference = promise };
-	set_slot(&pending[pending_count], &reference);
-	pending_batch[pending_count] = batch;
-	pending_process[pending_count++] = owner;
-}
-
 /* Takes `promise` off XS's list of unhandled rejections, its reason into `reason`; false if it is not there (it was
  * handled meanwhile). */
 static bool take_unhandled(txMachine* the, txSlot* promise, txSlot* reason)
@@ -98,13 +81,48 @@ static bool take_unhandled(txMachine* the, txSlot* promise, txSlot* reason)
 	return false;
 }
 
+void fxUnhandledRejectionHook(txMachine* the, txSlot* promise)
+{
+	txSlot* realm;
+	if (!runtime_running_module(the, &realm) || runtime_realm_is_main(the, realm))
+		return;
+	root_slots(the);
+	uint8_t owner = NOBODY;
+	for (unsigned p = 0; p < PROCESS_SLOTS; p++) {
+		txSlot* c = (txSlot*)&compartments[p];
+		if (c->kind == XS_REFERENCE_KIND && mxModuleInstanceInternal(c->value.reference)->value.module.realm == realm)
+			owner = (uint8_t)p;
+	}
+	if (pending_count == PENDING) {
+		/* A flood: no room to give it its turn. It leaves XS's list now (so it cannot end the machine), and its
+		 * process faults at the end of this batch. */
+		txSlot reason;
+		take_unhandled(the, promise, &reason);
+		if (owner != NOBODY)
+			flooded |= 1u << owner;
+		return;
+	}
+	txSlot reference = { .kind = XS_REFERENCE_KIND, .value.reference = promise };
+	set_slot(&pending[pending_count], &reference);
+	pending_batch[pending_count] = batch;
+	pending_process[pending_count++] = owner;
+}
+
 void runtime_take_rejections(txMachine* machine)
 {
 	batch++;
-	if (!pending_count)
+	if (!pending_count && !flooded)
 		return;
 	xsBeginHost(machine);
 	xsVars(2);
+	for (unsigned p = 0; flooded && p < PROCESS_SLOTS; p++) {
+		if (!(flooded & 1u << p))
+			continue;
+		flooded &= ~(1u << p);
+		xsVar(0) = xsGet(xsGet(xsGlobal, xsID("native")), xsID("rejectionHandler"));
+		if (xsTest(xsVar(0)))
+			xsCallFunction2(xsVar(0), xsUndefined, xsInteger((xsIntegerValue)p), xsString("more unhandled rejections than the runtime follows at once"));
+	}
 	unsigned kept = 0;
 	for (unsigned i = 0; i < pending_count; i++) {
 		txSlot* p = (txSlot*)&pending[i];

@@ -111,6 +111,7 @@ describe("processes are isolated: what a program in its Compartment cannot reach
       assert.equal((await run("late-thrower")).code, MX_TASK_RETCODE_EXCEPTION_KILL);
       assert.equal((await run("side-rejecter")).code, MX_TASK_RETCODE_EXCEPTION_KILL, "its forgotten rejection, not the firmware");
       assert.equal((await run("handled-later")).code, 5, "a rejection handled before its turn ends is no fault");
+      assert.equal((await run("rejection-flood")).code, MX_TASK_RETCODE_EXCEPTION_KILL, "forty at once: the process, not the firmware");
     } finally {
       kernel_set_reporter(previous);
     }
@@ -118,6 +119,7 @@ describe("processes are isolated: what a program in its Compartment cannot reach
       'process "thrower" faulted: RangeError: a fault inside a compartment',
       'process "late-thrower" faulted: Error: late fault inside a compartment',
       'process "side-rejecter" faulted: TypeError: a rejection nobody handles',
+      'process "rejection-flood" faulted: more unhandled rejections than the runtime follows at once',
     ]);
   });
 });
