@@ -88,7 +88,12 @@ export function claimTable(): number {
 /** Process `proc` has ended and closed its live handles: its table is free once its travelling handles are gone. */
 export function disownTable(proc: number): void {
   owned[proc] = false;
-  if (dpCount(proc) === 0) claimed[proc] = false;
+  freeIfDone(proc);
+}
+
+/** A table whose process has ended is no longer the kernel's once its last handle has left it. */
+function freeIfDone(proc: number): void {
+  if (!owned[proc] && dpCount(proc) === 0) claimed[proc] = false;
 }
 
 /** Status of the last failed lookup. */
@@ -144,12 +149,12 @@ function vacate(proc: number, slot: number): Dispatcher {
   const d = objects[proc][slot] as Dispatcher;
   objects[proc][slot] = null;
   dpRelease(proc, slot);
+  freeIfDone(proc);
   return d;
 }
 
 function release(proc: number, slot: number): void {
   dropHandleRef(vacate(proc, slot));
-  if (!owned[proc] && dpCount(proc) === 0) claimed[proc] = false;
 }
 
 /** Closes a live handle: waits through it end, the object may die. */
@@ -213,10 +218,7 @@ export function handleReceive(value: number): number {
   d.cancelHandle(value);
   const moved = install(current, d, handleRights(value));
   if (moved === 0) release(from, slot);
-  else {
-    vacate(from, slot);
-    if (!owned[from] && dpCount(from) === 0) claimed[from] = false;
-  }
+  else vacate(from, slot);
   return moved;
 }
 

@@ -80,9 +80,10 @@ export type Vdso = Readonly<
     }
 >;
 
+/** What an ended process's calls answer. */
+const badState = (): number => MX_ERR_BAD_STATE;
 /** What an ended process's awaitable calls answer: a promise that never settles, so the code awaiting it stops.
  * (Made per call: a pending promise made while the kernel is preloaded could never settle in the base heap.) */
-const badState = (): number => MX_ERR_BAD_STATE;
 const never = (): Promise<number> => new Promise<number>(() => {});
 
 /** `call` run in process `p`, or `ended()` once it has ended (see the module comment). Eight arguments: the most
@@ -110,9 +111,9 @@ for (const name of Object.keys(SLOW_PATHS) as (keyof typeof SLOW_PATHS)[]) {
 }
 
 /** `call` bound to process `p`. */
-function bind(p: ProcessDispatcher, call: Syscall, ended: () => unknown): Syscall {
+function bind(p: ProcessDispatcher, call: Syscall): Syscall {
   return ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) =>
-    callIn(p, call, ended, a, b, c, d, e, g, h, i)) as Syscall;
+    callIn(p, call, badState, a, b, c, d, e, g, h, i)) as Syscall;
 }
 
 /**
@@ -184,7 +185,7 @@ function makeCall(p: ProcessDispatcher, name: string, made: Record<string, unkno
       throw EXIT;
     };
   }
-  return bind(p, SYSCALLS[name as keyof typeof SYSCALLS], badState);
+  return bind(p, SYSCALLS[name as keyof typeof SYSCALLS]);
 }
 
 const VDSO = Lazy.prototypeFor([...Object.keys(SYSCALLS), ...Object.keys(SLOW_PATHS), "awaitable", "mx_process_exit"], {

@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import {
-  mx_channel_create,
   mx_channel_write,
   mx_handle_close,
   mx_object_wait_one,
@@ -26,8 +25,8 @@ import {
   type Vdso,
 } from "../../kernel/index.ts";
 import { processOf } from "../../kernel/dataplane/dataplane.ts";
-import { out, track, useHandles } from "./helpers.ts";
-import { ended, hasEnded, info, reports, settle, spawn, usePrograms, useReports } from "./process_helpers.ts";
+import { out, useHandles } from "./helpers.ts";
+import { channel, ended, hasEnded, info, reports, settle, spawn, usePrograms, useReports } from "./process_helpers.ts";
 
 /** What the test's processes did, for the test to check. */
 const log: string[] = [];
@@ -158,12 +157,4 @@ describe("processes: faults, kill and exit", () => {
     assert.equal(settled, false, "an ended process's awaitable call never settles");
   });
 });
-
-/** A channel: the first end stays in process 0 (tracked), the second is for a process's start. */
-function channel(): [number, number] {
-  const a = out();
-  const b = out();
-  assert.equal(mx_channel_create(0, a, b), MX_OK);
-  return [track(a.value), b.value];
-}
 

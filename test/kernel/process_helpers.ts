@@ -9,16 +9,21 @@ import {
   kernel_check,
   kernel_set_programs,
   kernel_set_reporter,
+  mx_channel_create,
   mx_object_get_info,
   mx_object_wait_one,
   mx_process_create,
   mx_process_start,
   MX_INFO_PROCESS,
+  MX_CHANNEL_PEER_CLOSED,
+  MX_CHANNEL_READABLE,
+  MX_ERR_PEER_CLOSED,
   MX_INFO_PROCESS_SIZE,
   MX_OK,
   MX_TASK_TERMINATED,
   MX_TIME_INFINITE,
   type ProgramMain,
+  type Vdso,
 } from "../../kernel/index.ts";
 import { track } from "./helpers.ts";
 
@@ -75,6 +80,30 @@ export function info(process: number): { returnCode: number; started: boolean; e
   const buffer = new Uint8Array(MX_INFO_PROCESS_SIZE);
   assert.equal(mx_object_get_info(process, MX_INFO_PROCESS, buffer, buffer.length, null, null), MX_OK);
   return { returnCode: new DataView(buffer.buffer).getInt32(0, true), started: buffer[4] === 1, exited: buffer[5] === 1 };
+}
+
+/** A channel: the first end stays in process 0 (tracked: closed after the test), the second is for a process's start. */
+export function channel(): [number, number] {
+  const a = { value: 0 };
+  const b = { value: 0 };
+  assert.equal(mx_channel_create(0, a, b), MX_OK);
+  return [track(a.value), b.value];
+}
+
+/** A program: echoes each message on its start channel back until the peer closes; returns how many. */
+export async function echo(sys: Vdso, start: number): Promise<number> {
+  const bytes = new Uint8Array(64);
+  let n = 0;
+  for (;;) {
+    const status = await sys.awaitable.mx_object_wait_one(start, MX_CHANNEL_READABLE | MX_CHANNEL_PEER_CLOSED, MX_TIME_INFINITE, null);
+    if (status !== MX_OK) return -1;
+    const size = { value: 0 };
+    const r = sys.mx_channel_read(start, 0, bytes, null, 64, 0, size, null);
+    if (r === MX_ERR_PEER_CLOSED) return n;
+    if (r !== MX_OK) return r;
+    if (sys.mx_channel_write(start, 0, bytes, size.value, null, 0) !== MX_OK) return -2;
+    n++;
+  }
 }
 
 /** Lets every promise job that is ready run (processes run in them). */

@@ -5,40 +5,18 @@
 import assert from "node:assert/strict";
 import {
   awaitable,
-  mx_channel_create,
   mx_channel_read,
   mx_channel_write,
   mx_handle_close,
-  MX_CHANNEL_PEER_CLOSED,
   MX_CHANNEL_READABLE,
-  MX_ERR_PEER_CLOSED,
   MX_OK,
   MX_TIME_INFINITE,
-  type ProgramMain,
 } from "../../kernel/index.ts";
-import { out, track, useHandles } from "./helpers.ts";
-import { ended, spawn, usePrograms, useReports } from "./process_helpers.ts";
-
-const programs: Record<string, ProgramMain> = {
-  /** Echoes each message back until the peer closes; returns how many. */
-  async echo(sys, start) {
-    const bytes = new Uint8Array(64);
-    let n = 0;
-    for (;;) {
-      const status = await sys.awaitable.mx_object_wait_one(start, MX_CHANNEL_READABLE | MX_CHANNEL_PEER_CLOSED, MX_TIME_INFINITE, null);
-      if (status !== MX_OK) return -1;
-      const size = out();
-      const r = sys.mx_channel_read(start, 0, bytes, null, 64, 0, size, null);
-      if (r === MX_ERR_PEER_CLOSED) return n;
-      if (r !== MX_OK) return r;
-      if (sys.mx_channel_write(start, 0, bytes, size.value, null, 0) !== MX_OK) return -2;
-      n++;
-    }
-  },
-};
+import { useHandles } from "./helpers.ts";
+import { channel, echo, ended, spawn, usePrograms, useReports } from "./process_helpers.ts";
 
 describe("processes: eight at once", () => {
-  usePrograms(programs);
+  usePrograms({ echo });
   useHandles();
   useReports();
 
@@ -46,10 +24,7 @@ describe("processes: eight at once", () => {
     const peers: number[] = [];
     const processes: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const a = out();
-      const b = out();
-      assert.equal(mx_channel_create(0, a, b), MX_OK);
-      const [mine, theirs] = [track(a.value), b.value];
+      const [mine, theirs] = channel();
       peers.push(mine);
       processes.push(spawn("echo", theirs, 0, `echo ${i}`));
     }

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import {
   awaitable,
   kernel_stats,
-  mx_channel_create,
   mx_channel_read,
   mx_channel_write,
   mx_event_create,
@@ -15,10 +14,8 @@ import {
   mx_handle_duplicate,
   mx_object_signal,
   mx_object_wait_one,
-  MX_CHANNEL_PEER_CLOSED,
   MX_CHANNEL_READABLE,
   MX_ERR_BAD_HANDLE,
-  MX_ERR_PEER_CLOSED,
   MX_EVENT_SIGNALED,
   MX_OK,
   MX_RIGHT_READ,
@@ -30,7 +27,7 @@ import {
   type Vdso,
 } from "../../kernel/index.ts";
 import { out, track, useHandles } from "./helpers.ts";
-import { ended, info, settle, spawn, usePrograms, useReports } from "./process_helpers.ts";
+import { channel, echo, ended, info, settle, spawn, usePrograms, useReports } from "./process_helpers.ts";
 
 /** What the test's processes saw, by name, for the test to check. */
 const seen: Record<string, unknown> = {};
@@ -76,21 +73,7 @@ const programs: Record<string, ProgramMain> = {
     seen.signal = sys.mx_object_signal(handles[0], 0, MX_EVENT_SIGNALED);
     return sys.mx_handle_close(handles[0]) === MX_OK ? 1 : 2;
   },
-  /** Echoes each message back until the peer closes; returns how many. */
-  async echo(sys, start) {
-    const bytes = new Uint8Array(64);
-    let n = 0;
-    for (;;) {
-      const status = await sys.awaitable.mx_object_wait_one(start, MX_CHANNEL_READABLE | MX_CHANNEL_PEER_CLOSED, MX_TIME_INFINITE, null);
-      if (status !== MX_OK) return -1;
-      const size = out();
-      const r = sys.mx_channel_read(start, 0, bytes, null, 64, 0, size, null);
-      if (r === MX_ERR_PEER_CLOSED) return n;
-      if (r !== MX_OK) return r;
-      if (sys.mx_channel_write(start, 0, bytes, size.value, null, 0) !== MX_OK) return -2;
-      n++;
-    }
-  },
+  echo,
   /** Writes an event into its start channel and exits: the handle outlives the process in the message. */
   writeAndExit(sys, start) {
     const e = out();
@@ -200,12 +183,4 @@ function newEventHandle(): number {
   const e = out();
   assert.equal(mx_event_create(0, e), MX_OK);
   return e.value;
-}
-
-/** A channel: the first end stays in process 0 (tracked), the second is for a process's start. */
-function channel(): [number, number] {
-  const a = out();
-  const b = out();
-  assert.equal(mx_channel_create(0, a, b), MX_OK);
-  return [track(a.value), b.value];
 }
