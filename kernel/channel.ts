@@ -289,7 +289,7 @@ export class ChannelDispatcher extends Dispatcher {
     if (this.tail === null) this.head = m;
     else this.tail.next = m;
     this.tail = m;
-    dpQueueBytes(m.proc, m.size);
+    if (m.proc !== 0) dpQueueBytes(m.proc, m.size); // process 0 is not limited: no native call for its messages
     this.tracker.count++;
     this.tracker.update(0, MX_CHANNEL_READABLE);
   }
@@ -324,7 +324,7 @@ export class ChannelDispatcher extends Dispatcher {
       this.head = m.next;
       if (this.head === null) this.tail = null;
       m.next = null;
-      dpQueueBytes(m.proc, -m.size);
+      if (m.proc !== 0) dpQueueBytes(m.proc, -m.size);
     }
     if (--this.tracker.count === 0) this.tracker.update(MX_CHANNEL_READABLE, 0);
     return m;

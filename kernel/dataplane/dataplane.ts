@@ -160,7 +160,8 @@ export interface DataPlane {
   /** The kernel's maxPacketsPerPort, maxMessagesPerChannel and maxQueuedBytesPerProcess, which the fast paths obey. */
   setLimits(maxPacketsPerPort: number, maxMessagesPerChannel: number, maxQueuedBytesPerProcess: number): void;
   /** Bytes of the channel messages process `proc` wrote that are queued (prefix and suffix): the fast write adds
-   * them, every pop from a prefix takes them off, and the control plane reports its suffix's with queueBytes. */
+   * them, every pop from a prefix takes them off, and the control plane reports its suffix's with queueBytes (not
+   * for process 0, which no limit binds: its count is its prefix's only). */
   queuedBytes(proc: number): number;
   /** The control plane queued (`delta` > 0) or dequeued a suffix message of `delta` bytes that `proc` wrote. */
   queueBytes(proc: number, delta: number): void;
