@@ -240,7 +240,8 @@ static void prepare_instance(txMachine* the, txSlot* instance)
 	}
 }
 
-/* After sharing: values that live in chunks become external ("X") kinds, which a clone's collector leaves alone. */
+/* After sharing: values that live in chunks become external ("X") kinds, which a clone's collector leaves alone;
+ * bytecode is also rewritten to run in place (archive_code.c). */
 static void externalize(txSlot* slot)
 {
 	switch (slot->kind) {
@@ -251,6 +252,7 @@ static void externalize(txSlot* slot)
 		slot->kind = XS_BIGINT_X_KIND;
 		break;
 	case XS_CODE_KIND:
+		runtime_archive_code(slot->value.code.address);
 		slot->kind = XS_CODE_X_KIND;
 		break;
 	case XS_KEY_KIND:

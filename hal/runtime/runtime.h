@@ -34,6 +34,9 @@ bool runtime_base_generating(void);
 bool runtime_base_read_preload(const runtime_module_t* entry, uint32_t offset, void* bytes, uint32_t size);
 xsMachine* runtime_base_clone(int* status);
 
+/* archive_code.c: the base heap's bytecode evaluates its nested functions and strings in place */
+void runtime_archive_code(txByte* code);
+
 /* libc.c */
 char* runtime_heap_restart(size_t offset, char* end);
 char* runtime_heap_top(void);
