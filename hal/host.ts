@@ -22,6 +22,11 @@ function consoleLine(line: string): void {
   console.log(line);
 }
 
+/** Node's microtask queue is the one its promise jobs share, as XS's job queue is on the device. */
+function queueJob<T>(job: (arg: T) => void, arg: T): void {
+  queueMicrotask(() => job(arg));
+}
+
 const INFINITE = 0xffff_ffff_ffff_ffffn;
 
 /** Interrupt lines simulated in software: enable masks, a record ring with overflow counting. */
@@ -100,6 +105,7 @@ export class RealHal implements Hal {
   readonly byteLength = byteLength;
   readonly copyBytes = copyBytes;
   readonly log = consoleLine;
+  readonly queueJob = queueJob;
   private readonly start = process.hrtime.bigint();
   private alarm = INFINITE;
   private service: (() => void) | null = null;
@@ -176,6 +182,7 @@ export class VirtualHal implements Hal {
   readonly byteLength = byteLength;
   readonly copyBytes = copyBytes;
   readonly log = consoleLine;
+  readonly queueJob = queueJob;
   private time = 0n;
   private alarm = INFINITE;
   private service: (() => void) | null = null;

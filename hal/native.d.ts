@@ -41,6 +41,8 @@ declare global {
     setRejectionHandler(handler: (proc: number, reason: unknown) => void): void;
     /** Writes one line to the console. */
     log(line: string): void;
+    /** Runs job(arg) as a job of its own after the current one (hal.ts). */
+    queueJob<T>(job: (arg: T) => void, arg: T): void;
     /** Ends the program with an exit status (QEMU exits with it). */
     exit(status: number): never;
     /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none);

@@ -33,19 +33,22 @@ export type ProgramLoader = (proc: number) => unknown;
 export type ProgramMain = (vdso: Vdso, arg1: number, arg2: number) => unknown;
 
 export class ProcessDispatcher extends Dispatcher {
-  started = false;
-  ended = false;
-  returnCode = 0;
-  /** Called once, when the process ends (vdso.ts revokes the process's data-plane entries). */
-  onEnd: (() => void) | null = null;
+  // Declared and set in the constructor, not given initializers: dispatcher.ts says why (a process is made per spawn).
+  /** Its handle table (handle_table.ts claimTable). */
+  declare readonly proc: number;
+  declare readonly name: string;
+  declare started: boolean;
+  declare ended: boolean;
+  declare returnCode: number;
   declare readonly tracker: StateTracker;
 
-  constructor(
-    /** Its handle table (handle_table.ts claimTable). */
-    readonly proc: number,
-    readonly name: string,
-  ) {
+  constructor(proc: number, name: string) {
     super(MX_OBJ_TYPE_PROCESS, new StateTracker(0));
+    this.proc = proc;
+    this.name = name;
+    this.started = false;
+    this.ended = false;
+    this.returnCode = 0;
     owners[proc] = this;
   }
 
@@ -55,35 +58,17 @@ export class ProcessDispatcher extends Dispatcher {
   }
 
   /**
-   * mx_process_start has checked everything: main runs after the caller's turn, and its outcome ends the process.
-   * One promise job when the entry module is already loaded and main is synchronous (each further hop costs ~6,000
-   * instructions on XS); a promise from the loader or from main is followed.
+   * mx_process_start has checked everything: main runs in a job of its own after the caller's (hal.queueJob: no
+   * promise is made for it), and its outcome ends the process. A promise from the loader or from main is followed.
    */
   start(load: ProgramLoader, entry: string, vdso: Vdso, arg1: number, arg2: number): void {
     this.started = true;
-    const exit = (code: unknown) => this.end(typeof code === "number" ? code | 0 : 0);
-    const fault = (error: unknown) => this.fault(error);
-    const run = (module: unknown) => {
-      if (this.ended) return;
-      try {
-        const main = module !== null && typeof module === "object" ? (module as { default?: unknown }).default : undefined;
-        if (typeof main !== "function") throw new TypeError(`program "${entry}" has no default export function`);
-        const result: unknown = (main as ProgramMain)(vdso, arg1, arg2);
-        if (result instanceof Promise) result.then(exit, fault);
-        else exit(result);
-      } catch (error) {
-        fault(error);
-      }
-    };
-    void Promise.resolve().then(() => {
-      try {
-        const module = load(this.proc);
-        if (module instanceof Promise) module.then(run, fault);
-        else run(module);
-      } catch (error) {
-        fault(error);
-      }
-    });
+    hal.queueJob(runStart, { dispatcher: this, load, entry, vdso, arg1, arg2 });
+  }
+
+  /** main returned or its promise fulfilled: a number is the return code. */
+  exit(code: unknown): void {
+    this.end(typeof code === "number" ? code | 0 : 0);
   }
 
   /** main threw or rejected, or a rejection it left unhandled: a report line and EXCEPTION_KILL (an exit's EXIT, or
@@ -99,15 +84,62 @@ export class ProcessDispatcher extends Dispatcher {
     if (this.ended) return;
     this.ended = true;
     this.returnCode = code;
-    const onEnd = this.onEnd;
-    this.onEnd = null;
-    if (onEnd !== null) onEnd(); // first: its entries must never reach the table once the table can be given away
+    const action = endActions[this.proc];
+    if (action) {
+      endActions[this.proc] = null;
+      action(); // first: its entries must never reach the table once the table can be given away
+    }
     owners[this.proc] = null;
     if (endHook !== null) endHook(this.proc);
     handleCloseAll(this.proc);
     disownTable(this.proc);
     this.tracker.update(0, MX_TASK_TERMINATED);
   }
+}
+
+/** What mx_process_start leaves for its job. */
+interface StartRequest {
+  dispatcher: ProcessDispatcher;
+  load: ProgramLoader;
+  entry: string;
+  vdso: Vdso;
+  arg1: number;
+  arg2: number;
+}
+
+/** A started process's job: loads its program and runs main. Nothing escapes it (a job that throws ends XS). */
+function runStart(start: StartRequest): void {
+  const p = start.dispatcher;
+  if (p.ended) return;
+  try {
+    const module = start.load(p.proc);
+    if (module instanceof Promise) module.then((loaded: unknown) => runMain(start, loaded), (error: unknown) => p.fault(error));
+    else runMain(start, module);
+  } catch (error) {
+    p.fault(error);
+  }
+}
+
+function runMain(start: StartRequest, module: unknown): void {
+  const p = start.dispatcher;
+  if (p.ended) return;
+  try {
+    const main = module !== null && typeof module === "object" ? (module as { default?: unknown }).default : undefined;
+    if (typeof main !== "function") throw new TypeError(`program "${start.entry}" has no default export function`);
+    const result: unknown = (main as ProgramMain)(start.vdso, start.arg1, start.arg2);
+    if (result instanceof Promise) result.then((code: unknown) => p.exit(code), (error: unknown) => p.fault(error));
+    else p.exit(result);
+  } catch (error) {
+    p.fault(error);
+  }
+}
+
+/** What the kernel does first when the process of a table ends, by table (vdso.ts revokes its data-plane entries). */
+const endActions: ((() => void) | null)[] = [];
+
+/** Sets what is done first when the live process of table `proc` ends. */
+export function onProcessEnd(proc: number, action: () => void): void {
+  endActions[proc] = action;
 }
 
 /** What the platform does when a process ends, given its table (the device lets go of its Compartment). */
@@ -173,8 +205,13 @@ export function kernel_set_reporter(next: Reporter | null): Reporter {
   return previous;
 }
 
+/** A reporter that throws loses its line: a report is made from jobs, which must not throw. */
 function report(line: string): void {
-  reporter(line);
+  try {
+    reporter(line);
+  } catch {
+    // the line is lost; the process is ended all the same
+  }
 }
 
 /** One line for an error a process threw. It runs the process's code (a getter, a Proxy trap), so any failure is

@@ -32,15 +32,19 @@ export interface Observer {
 }
 
 export class StateTracker {
+  // Declared and set in the constructor, not given initializers: dispatcher.ts says why.
   /** The signal word, as an int32 (bit 31 is a user signal); written out with `>>> 0`. */
-  signals: number;
-  head: Observer | null = null;
+  declare signals: number;
+  declare head: Observer | null;
   /** Signals backed by a count (a channel's READABLE and its message count), for a packet's `count` at registration. */
-  countedSignals = 0;
-  count = 0;
+  declare countedSignals: number;
+  declare count: number;
 
   constructor(initial: number) {
     this.signals = initial | MX_SIGNAL_LAST_HANDLE;
+    this.head = null;
+    this.countedSignals = 0;
+    this.count = 0;
   }
 
   /** Adds an observer unless its initial check asks to be removed at once. */

@@ -20,7 +20,7 @@ import { freezeDeep } from "./freeze.ts";
 import { enterProcess } from "./handle_table.ts";
 import { bindProcessSlowPath, processEntries, processEntriesRevoke, takeProcess } from "#dataplane";
 import type { ProcessEntries } from "./dataplane/dataplane.ts";
-import { EXIT, owner, type ProcessDispatcher } from "./process.ts";
+import { EXIT, onProcessEnd, owner, type ProcessDispatcher } from "./process.ts";
 import { channelReadSlow, channelWriteSlow, mx_channel_call, mx_channel_create } from "./syscalls_channel.ts";
 import { mx_event_create, mx_eventpair_create } from "./syscalls_event.ts";
 import { mx_handle_close, mx_handle_duplicate, mx_handle_replace } from "./syscalls_handle.ts";
@@ -123,18 +123,20 @@ function bind(p: ProcessDispatcher, call: Syscall): Syscall {
 class Lazy {
   readonly #owner: ProcessDispatcher;
   readonly #make: (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown;
-  readonly #made: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  /** What was made so far (made at the first use: a process whose main makes no call costs no table). */
+  #made: Record<string, unknown> | null;
 
   constructor(p: ProcessDispatcher, make: (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown, proto: object) {
     this.#owner = p;
     this.#make = make;
+    this.#made = null;
     Object.setPrototypeOf(this, proto);
-    Object.freeze(this);
+    Object.freeze(this); // private fields stay writable: they are not properties
   }
 
   /** Function `name` of `v` (a TypeError if `v` is not such an object). */
   static get(v: Lazy, name: string): unknown {
-    const made = v.#made;
+    const made = (v.#made ??= Object.create(null) as Record<string, unknown>);
     return (made[name] ??= v.#make(v.#owner, name, made));
   }
 
@@ -168,7 +170,7 @@ const AWAITABLE = Lazy.prototypeFor(Object.keys(awaitable));
 function entries(p: ProcessDispatcher): ProcessEntries {
   if (p.ended) return { mx_port_queue: badState, mx_port_wait: badState, mx_channel_write: badState, mx_channel_read: badState };
   const made = processEntries(p.proc);
-  p.onEnd = () => processEntriesRevoke(made);
+  onProcessEnd(p.proc, () => processEntriesRevoke(made));
   return made;
 }
 
@@ -181,7 +183,7 @@ function makeCall(p: ProcessDispatcher, name: string, made: Record<string, unkno
   if (name === "awaitable") return new Lazy(p, makeAwaitable, AWAITABLE);
   if (name === "mx_process_exit") {
     return (retcode: number): never => {
-      p.end(typeof retcode === "number" ? retcode | 0 : 0);
+      p.exit(retcode);
       throw EXIT;
     };
   }

@@ -39,7 +39,8 @@ const globals = freezeDeep({
   TextDecoder: (globalThis as Record<string, unknown>).TextDecoder,
 });
 
-/** The loader of program `name`: a new Compartment per process, which imports the entry module. */
+/** The loader of program `name`: a new Compartment per process, which imports the entry module. What describes the
+ * Compartment (its globals and hooks) is made once per program: a spawn makes only the Compartment. */
 function loader(name: string, program: ProgramConfig): (proc: number) => unknown {
   const entry = typeof program === "string" ? program : program.entry;
   const modules = typeof program === "string" ? [] : (program.modules ?? []);
@@ -53,8 +54,9 @@ function loader(name: string, program: ProgramConfig): (proc: number) => unknown
     if (folder !== "" && specifier.startsWith(folder)) return { source: specifier };
     throw new ReferenceError(`program "${name}" may not import "${specifier}"`);
   };
+  const options = { globals, modules: { [entry]: { source: entry } }, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) };
   return (proc: number) => {
-    const compartment = new Compartment({ globals, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) });
+    const compartment = new Compartment(options);
     native.processCompartment(proc, compartment);
     return compartment.importNow(entry);
   };
