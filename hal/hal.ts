@@ -77,11 +77,11 @@ export interface Hal {
   log(line: string): void;
 
   /**
-   * Runs `job(arg)` as a job of its own once the current one is done, in order with promise jobs (XS's job queue on
-   * the device, Node's microtask queue): what `Promise.resolve().then(() => job(arg))` does, without allocating two
-   * promises and their resolving functions. `job` must not throw (XS ends the machine when a job does).
+   * Runs `job(...args)` as a job of its own once the current one is done, in order with promise jobs (XS's job queue
+   * on the device, Node's microtask queue): what `Promise.resolve().then(() => job(...args))` does, without
+   * allocating promises and their resolving functions. `job` must not throw (XS ends the machine when a job does).
    */
-  queueJob<T>(job: (arg: T) => void, arg: T): void;
+  queueJob<A extends unknown[]>(job: (...args: A) => void, ...args: A): void;
 }
 
 /** The HAL this program runs on, chosen by the `#hal` import condition. */

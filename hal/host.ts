@@ -23,8 +23,8 @@ function consoleLine(line: string): void {
 }
 
 /** Node's microtask queue is the one its promise jobs share, as XS's job queue is on the device. */
-function queueJob<T>(job: (arg: T) => void, arg: T): void {
-  queueMicrotask(() => job(arg));
+function queueJob<A extends unknown[]>(job: (...args: A) => void, ...args: A): void {
+  queueMicrotask(() => job(...args));
 }
 
 const INFINITE = 0xffff_ffff_ffff_ffffn;

@@ -35,14 +35,16 @@ declare global {
     uartWrite(bytes: Uint8Array, count?: number): number;
     /** Bytes of XS chunks and slots in use after a full garbage collection (it runs one: for measurements). */
     liveBytes(): number;
+    /** A ModuleSource of the firmware's module `specifier` (for a Compartment's { source } descriptor). */
+    moduleSource(specifier: string): object;
     /** The Compartment process `proc` runs in (hal/runtime/rejections.c attributes unhandled rejections by it). */
     processCompartment(proc: number, compartment: object | null): void;
     /** The kernel's handler of a process's unhandled rejection (kept on `native`: set while the base heap is built). */
     setRejectionHandler(handler: (proc: number, reason: unknown) => void): void;
     /** Writes one line to the console. */
     log(line: string): void;
-    /** Runs job(arg) as a job of its own after the current one (hal.ts). */
-    queueJob<T>(job: (arg: T) => void, arg: T): void;
+    /** Runs job(...args) as a job of its own after the current one (hal.ts). */
+    queueJob<A extends unknown[]>(job: (...args: A) => void, ...args: A): void;
     /** Ends the program with an exit status (QEMU exits with it). */
     exit(status: number): never;
     /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none);

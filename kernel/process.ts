@@ -63,7 +63,7 @@ export class ProcessDispatcher extends Dispatcher {
    */
   start(load: ProgramLoader, entry: string, vdso: Vdso, arg1: number, arg2: number): void {
     this.started = true;
-    hal.queueJob(runStart, { dispatcher: this, load, entry, vdso, arg1, arg2 });
+    hal.queueJob(runStart, this, load, entry, vdso, arg1, arg2);
   }
 
   /** main returned or its promise fulfilled: a number is the return code. */
@@ -97,36 +97,24 @@ export class ProcessDispatcher extends Dispatcher {
   }
 }
 
-/** What mx_process_start leaves for its job. */
-interface StartRequest {
-  dispatcher: ProcessDispatcher;
-  load: ProgramLoader;
-  entry: string;
-  vdso: Vdso;
-  arg1: number;
-  arg2: number;
-}
-
 /** A started process's job: loads its program and runs main. Nothing escapes it (a job that throws ends XS). */
-function runStart(start: StartRequest): void {
-  const p = start.dispatcher;
+function runStart(p: ProcessDispatcher, load: ProgramLoader, entry: string, vdso: Vdso, arg1: number, arg2: number): void {
   if (p.ended) return;
   try {
-    const module = start.load(p.proc);
-    if (module instanceof Promise) module.then((loaded: unknown) => runMain(start, loaded), (error: unknown) => p.fault(error));
-    else runMain(start, module);
+    const module = load(p.proc);
+    if (!(module instanceof Promise)) runMain(p, module, entry, vdso, arg1, arg2);
+    else module.then((loaded: unknown) => runMain(p, loaded, entry, vdso, arg1, arg2), (error: unknown) => p.fault(error));
   } catch (error) {
     p.fault(error);
   }
 }
 
-function runMain(start: StartRequest, module: unknown): void {
-  const p = start.dispatcher;
+function runMain(p: ProcessDispatcher, module: unknown, entry: string, vdso: Vdso, arg1: number, arg2: number): void {
   if (p.ended) return;
   try {
     const main = module !== null && typeof module === "object" ? (module as { default?: unknown }).default : undefined;
-    if (typeof main !== "function") throw new TypeError(`program "${start.entry}" has no default export function`);
-    const result: unknown = (main as ProgramMain)(start.vdso, start.arg1, start.arg2);
+    if (typeof main !== "function") throw new TypeError(`program "${entry}" has no default export function`);
+    const result: unknown = (main as ProgramMain)(vdso, arg1, arg2);
     if (result instanceof Promise) result.then((code: unknown) => p.exit(code), (error: unknown) => p.fault(error));
     else p.exit(result);
   } catch (error) {

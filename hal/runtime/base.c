@@ -391,6 +391,7 @@ static void value(txMachine* the, txSlot* slot)
 		pointer(&v->host.variant.destructor, "host destructor");
 		break;
 	case XS_MODULE_KIND:
+	case XS_MODULE_SOURCE_KIND:
 	case XS_PROGRAM_KIND:
 		pointer(&v->module.realm, "module");
 		break;

@@ -87,12 +87,9 @@ static bool read_bytecode(const runtime_module_t* entry, uint32_t offset, void* 
 	return runtime_base_generating() && runtime_base_read_preload(entry, offset, bytes, size);
 }
 
-void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
+/* Module `path`'s bytecode, checked, as a script that fxRunScript runs and frees. */
+static txScript* load_script(txMachine* the, const runtime_module_t* entry, const char* path)
 {
-	const char* path = fxGetKeyName(the, moduleID);
-	const runtime_module_t* entry = find_module(path);
-	if (!entry)
-		return;
 	uint8_t xsb[XSB_HEADER_SIZE];
 	if (entry->size < XSB_HEADER_SIZE || !read_bytecode(entry, 0, xsb, XSB_HEADER_SIZE))
 		mxUnknownError("module \"%s\": no bytecode (a preloaded module missing from the base heap?)", path);
@@ -124,5 +121,51 @@ void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 	script->version[0] = XS_MAJOR_VERSION;
 	script->version[1] = XS_MINOR_VERSION;
 	script->version[2] = XS_PATCH_VERSION;
-	fxResolveModule(the, module, moduleID, script, C_NULL, C_NULL);
+	return script;
 }
+
+void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
+{
+	const char* path = fxGetKeyName(the, moduleID);
+	const runtime_module_t* entry = find_module(path);
+	if (!entry)
+		return;
+	fxResolveModule(the, module, moduleID, load_script(the, entry, path), C_NULL, C_NULL);
+}
+
+/*
+ * native.moduleSource(specifier): a ModuleSource of the firmware's module `specifier`, for a Compartment's module
+ * descriptor ({ source }). Made while the base heap is built (kernel/boot/setup.ts, once per program), it lives in
+ * flash, and each Compartment that imports it gets a new instance of the module without loading its bytecode again
+ * (tools/xs-patches/module-source.patch).
+ */
+extern txSlot* fxNewModuleSourceInstance(txMachine* the);
+
+static void fx_module_source(xsMachine* the)
+{
+	char path[C_PATH_MAX];
+	xsToStringBuffer(xsArg(0), path, sizeof(path));
+	const runtime_module_t* entry = find_module(path);
+	if (!entry)
+		xsReferenceError("moduleSource: no module \"%s\"", path);
+	txScript* script = load_script(the, entry, entry->path);
+	mxPush(mxModuleSourcePrototype);
+	txSlot* instance = fxNewModuleSourceInstance(the);
+	mxPullSlot(mxResult);
+	fxRunScript(the, script, mxResult, C_NULL, C_NULL, C_NULL, instance);
+	mxPop();
+	if (mxModuleInstanceExecute(instance)->kind == XS_NULL_KIND)
+		xsTypeError("moduleSource: \"%s\" is no module", path);
+}
+
+static void install(xsMachine* the)
+{
+	static const runtime_function_t functions[] = {
+		{ "moduleSource", fx_module_source, 1 },
+	};
+	xsVars(1);
+	xsVar(0) = xsGet(xsGlobal, xsID("native"));
+	runtime_define_functions(the, &xsVar(0), functions, sizeof(functions) / sizeof(functions[0]));
+}
+
+RUNTIME_NATIVES(install);

@@ -193,18 +193,20 @@ static void fx_uart_write(xsMachine* the)
 	xsResult = xsInteger((xsIntegerValue)board_data_uart_write(data, count));
 }
 
-/* queueJob(job, arg): job(arg) runs as a job of its own after the current one, in order with promise jobs, as a
- * promise reaction would, without the two promises and two resolving functions `Promise.resolve().then` allocates.
+/* queueJob(job, ...args): job(...args) runs as a job of its own after the current one, in order with promise jobs,
+ * as a promise reaction would, without the promises and resolving functions `Promise.resolve().then` allocates.
  * The job must not throw: XS aborts the machine on an exception that escapes a job. */
 static void fx_queue_job(xsMachine* the)
 {
-	if (xsToInteger(xsArgc) < 2 || !fxIsCallable(the, mxArgv(0)))
-		xsTypeError("queueJob: (job, arg) with job a function");
+	txInteger count = mxArgc - 1;
+	if (count < 0 || !fxIsCallable(the, mxArgv(0)))
+		xsTypeError("queueJob: (job, ...args) with job a function");
 	mxPushUndefined();
 	mxPushSlot(mxArgv(0));
 	mxCall();
-	mxPushSlot(mxArgv(1));
-	fxQueueJob(the, 1, C_NULL);
+	for (txInteger i = 1; i <= count; i++)
+		mxPushSlot(mxArgv(i));
+	fxQueueJob(the, count, C_NULL);
 }
 
 static void fx_exit(xsMachine* the)
@@ -287,7 +289,7 @@ void runtime_install_natives(xsMachine* machine)
 		{ "exit", fx_exit, 1 },
 		{ "memory", fx_memory, 0 },
 		{ "log", fx_native_console_log, 1 },
-		{ "queueJob", fx_queue_job, 2 },
+		{ "queueJob", fx_queue_job, 1 },
 		{ "liveBytes", fx_live_bytes, 0 },
 	};
 	xsBeginHost(machine);

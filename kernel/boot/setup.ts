@@ -54,7 +54,9 @@ function loader(name: string, program: ProgramConfig): (proc: number) => unknown
     if (folder !== "" && specifier.startsWith(folder)) return { source: specifier };
     throw new ReferenceError(`program "${name}" may not import "${specifier}"`);
   };
-  const options = { globals, modules: { [entry]: { source: entry } }, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) };
+  // The entry module's source is made here, in the base heap: a spawn instantiates it without loading its bytecode.
+  const sources = { [entry]: { source: native.moduleSource(entry) } };
+  const options = { globals, modules: sources, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) };
   return (proc: number) => {
     const compartment = new Compartment(options);
     native.processCompartment(proc, compartment);

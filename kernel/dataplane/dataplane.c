@@ -44,11 +44,13 @@ bool dp_is_zero(txSlot* slot)
 	       (slot->kind == XS_NUMBER_KIND && slot->value.number == 0);
 }
 
-txSlot* dp_own_field(xsMachine* the, txSlot* object, const char* name)
+txSlot* dp_own_field_cached(xsMachine* the, txSlot* object, const char* name, txID* cache)
 {
 	if (object->kind != XS_REFERENCE_KIND)
 		return NULL;
-	txID id = xsID(name);
+	if (*cache == XS_NO_ID)
+		*cache = xsID(name);
+	txID id = *cache;
 	for (txSlot* p = object->value.reference->next; p; p = p->next)
 		if (p->ID == id && !(p->flag & XS_INTERNAL_FLAG) && p->kind != XS_ACCESSOR_KIND)
 			return p;

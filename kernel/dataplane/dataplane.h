@@ -54,8 +54,14 @@ txInteger dp_int_arg(xsMachine* the, int index, txInteger limit);
 txSlot* dp_arg(xsMachine* the, int index);
 /* Strictly 0 (the JavaScript `x === 0`). */
 bool dp_is_zero(txSlot* slot);
-/* An own data property of the object `object` refers to, or NULL. */
-txSlot* dp_own_field(xsMachine* the, txSlot* object, const char* name);
+/* An own data property of the object `object` refers to, or NULL. The name's key is looked up once per call site
+ * (`cache`, a static there): finding a key by name hashes and compares strings, on every handle made. */
+txSlot* dp_own_field_cached(xsMachine* the, txSlot* object, const char* name, txID* cache);
+#define dp_own_field(the, object, name)                                                                              \
+	({                                                                                                               \
+		static txID dp_field_key;                                                                                    \
+		dp_own_field_cached(the, object, name, &dp_field_key);                                                       \
+	})
 /* Hands the function's call, its `argc` arguments unchanged, to the control plane's implementation ("slowPath"). */
 void dp_slow_path(xsMachine* the, int argc);
 
