@@ -91,7 +91,10 @@ for (const c of runnable) {
   const m = await measure(c, clock, {
     repeats: REPEATS,
     budget: BUDGET,
-    after: (loop: Loop, n: number) => profile(c.name, n, c.operations ?? 1, () => loop.run(n)),
+    after: (loop: Loop, n: number) => profile(c.name, n, c.operations ?? 1, () => {
+      const pending = loop.run(n, clock);
+      return pending instanceof Promise ? pending.then(() => {}) : undefined;
+    }),
   });
   report({ type: "op", ...m, heapPeak: native.memory().peakBytes });
 }

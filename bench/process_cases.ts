@@ -3,14 +3,20 @@
  * processes (process 0 writes and reads through its table, the other process through its own vdso, so each call
  * looks its handle up in the caller's table), beside channel_64_roundtrip, whose ends are both in process 0.
  *
- * process_spawn starts a program whose entry module is empty: on the device, as the manifest names it, in a
- * Compartment of its own with its module loaded from flash; it counts create, start, the run of main, the end and
- * the close of the process handle, and the supervisor's wake-up (an awaitable wait for MX_TASK_TERMINATED).
+ * Both process cases start a program whose entry module is empty: on the device, as the manifest names it, in a
+ * Compartment of its own with its module instantiated from the base heap. process_spawn is what the issue names,
+ * creating and starting a process: from mx_process_create until the process's entry module is loaded and its main
+ * is about to be called (the start job run, the Compartment made, the module instantiated), timed by the loop itself
+ * at those two points. process_lifecycle is the whole round a supervisor pays: the same, main's run and the
+ * process's end, the supervisor's wake-up (an awaitable wait for MX_TASK_TERMINATED) and the close of its handle.
  */
 import {
   awaitable,
   kernel_set_programs,
   mx_handle_close,
+  mx_object_get_info,
+  MX_INFO_PROCESS,
+  MX_INFO_PROCESS_SIZE,
   mx_process_create,
   mx_process_start,
   mx_task_kill,
@@ -18,8 +24,9 @@ import {
   MX_TIME_INFINITE,
   type Vdso,
 } from "../kernel/index.ts";
+import { hal } from "../kernel/platform.ts";
 import { channel, channelPair, closeAll, expect, ok } from "./cases.ts";
-import type { Case, Loop } from "./harness.ts";
+import type { Case, Clock, Loop } from "./harness.ts";
 
 /** The peer process's syscalls and its end of the channel, once it has started. */
 let peer: { sys: Vdso; channel: number } | null = null;
@@ -28,8 +35,17 @@ let peer: { sys: Vdso; channel: number } | null = null;
 // its own, its module loaded from flash: the real path); Node has no manifest and loads the same modules. "peer"
 // hands its syscalls to the benchmark, which a Compartment would not let it do: it is registered as a function.
 const manifestPrograms = kernel_set_programs({});
+const loadEmpty = manifestPrograms.empty ?? (() => import("./empty_program.ts"));
+/** When the last "empty" process to start had its entry module loaded (process_spawn's second time stamp). */
+let loadedAt = 0;
+let stampClock: Clock | null = null;
 kernel_set_programs({
-  empty: () => import("./empty_program.ts"),
+  empty: loadEmpty,
+  "empty-stamped": (proc: number) => {
+    const module = loadEmpty(proc);
+    loadedAt = stampClock === null ? 0 : stampClock.now();
+    return module;
+  },
   waiter: () => import("./waiter_program.ts"),
   peer: () => ({
     default: (sys: Vdso, channel: number) => {
@@ -47,7 +63,59 @@ async function spawn(entry: string, arg1: number): Promise<number> {
   return process.value;
 }
 
+/**
+ * Creating and starting a process, until its entry module is loaded (the module comment). An iteration is a job:
+ * it stamps, creates and starts a process, and queues the next iteration behind the process's start job, so nothing
+ * of the supervisor's runs between the two stamps but that one queueJob (a native call). The empty main has ended
+ * the process by the time the next iteration closes its handle.
+ */
 function processSpawn(): Loop {
+  const process = { value: 0 };
+  return {
+    timed: true,
+    run(n, clock) {
+      return new Promise<number>((resolve) => {
+        let i = 0;
+        let total = 0;
+        let started = 0;
+        const iteration = (): void => {
+          if (i > 0) {
+            total += loadedAt - started;
+            mx_handle_close(process.value);
+          }
+          if (i++ === n) {
+            stampClock = null;
+            resolve(total);
+            return;
+          }
+          started = clock.now();
+          mx_process_create("empty-stamped", 0, process);
+          mx_process_start(process.value, "empty-stamped", 0, 0);
+          hal.queueJob(iteration);
+        };
+        stampClock = clock;
+        iteration();
+      });
+    },
+    async check() {
+      // The stamped loader is the one that runs, and the process has ended when the next job runs.
+      stampClock = { now: () => 1 };
+      loadedAt = 0;
+      const p = await spawn("empty-stamped", 0);
+      await new Promise<void>((resolve) => hal.queueJob(resolve));
+      stampClock = null;
+      expect(loadedAt === 1, "the stamped loader loaded the program");
+      const record = new Uint8Array(MX_INFO_PROCESS_SIZE);
+      ok(mx_object_get_info(p, MX_INFO_PROCESS, record, record.length, null, null), "get_info");
+      expect(record[5] === 1 && new DataView(record.buffer).getInt32(0, true) === 0, "the process has exited with 0");
+      ok(mx_handle_close(p), "handle_close");
+    },
+    teardown() {},
+  };
+}
+
+/** The whole round: create, start, main's run and the end, the supervisor's wake-up, the close. */
+function processLifecycle(): Loop {
   return {
     async run(n) {
       for (let i = 0; i < n; i++) {
@@ -112,5 +180,6 @@ export async function processRam(count: number, sample: () => { live: number; ot
 
 export const processCases: Case[] = [
   { name: "process_spawn", iterations: 20, setup: processSpawn },
+  { name: "process_lifecycle", iterations: 20, setup: processLifecycle },
   { name: "channel_64_cross_process_roundtrip", iterations: 300, setup: () => crossProcessChannel(64) },
 ];

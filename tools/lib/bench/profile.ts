@@ -273,10 +273,13 @@ const DETAILED = [
   "channel_call_roundtrip",
   "task_handoff",
   "process_spawn",
+  "process_lifecycle",
 ];
 
 /** What a detailed region covers, where that is not simply "one operation". */
 const SCOPE: Record<string, string> = {
+  process_spawn:
+    "Whole iterations: the loop's timer covers create, start and the load of the entry module, but an iteration also runs main, ends the process and closes its handle, and the profile covers all of it (per spawn).",
   irq_to_js:
     "From the interrupt handler's record (`hal_irq_record`, entered a few instructions after the line rises) through the event loop, the kernel's service routine, the port and the promise job, to the waiter's first call after its await; 50 interrupts, summed and divided. Garbage collections that fall in the path are included.",
   irq_to_sync_wait:
