@@ -4,9 +4,11 @@
  * C cannot receive a string where it wants a uint32_t, but JavaScript can, so every syscall first decides whether
  * each argument is of the right kind, following js-api.md: a wrong scalar is an invalid value where C checks it,
  * a wrong buffer or out-parameter is C's bad pointer. These predicates are cheap and allocate nothing, because the
- * hot syscalls run them on every call. On XS 13.3 a string literal is copied into a new chunk each time it is
- * evaluated, so `typeof v === "object"` allocates (353 instructions and collection pressure) where the same test
- * against a module constant does not (233): the type names below are constants for that reason. Integer checks
+ * hot syscalls run them on every call. XS 13.3 copies a string literal into a new chunk each time it is evaluated,
+ * so `typeof v === "object"` allocated (353 instructions and collection pressure) where the same test against a
+ * module constant did not (233); the base heap's bytecode now reads its literals in place
+ * (hal/runtime/archive_code.c), and the type names below stay constants so that the checks cost the same wherever
+ * the code runs. Integer checks
  * are `typeof` then `|0` or `>>>0` round trips, which are exact for numbers and cost less than Number.isInteger
  * (a host call, ~550); the common values are tested first.
  */

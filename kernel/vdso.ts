@@ -116,46 +116,52 @@ function bind(p: ProcessDispatcher, call: Syscall): Syscall {
     callIn(p, call, badState, a, b, c, d, e, g, h, i)) as Syscall;
 }
 
+/** What makes function `name` of a process's object on first use (`made`: what was made for that object so far). */
+type Maker = (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown;
+
+// A process's vdso and awaitable object are bare frozen objects of a shared frozen prototype: their process, and
+// what was made for them, are kept here rather than in them (XS makes an Object.create and a WeakMap entry in under
+// half of what a class instance with private fields costs, made on every spawn). Made at run time: a WeakMap of the
+// base heap would be read-only.
+let ownerOf: WeakMap<object, ProcessDispatcher> | null = null;
+let madeFor: WeakMap<object, Record<string, unknown>> | null = null;
+
 /**
  * A per-process object whose functions are made on first use (a closure costs ~500 bytes on XS; a process uses a
- * few of the forty): frozen, with getters on a shared frozen prototype that keep what they made per instance.
+ * few of the forty): frozen, with getters on the shared frozen prototype `proto` (lazyPrototype).
  */
-class Lazy {
-  readonly #owner: ProcessDispatcher;
-  readonly #make: (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown;
-  /** What was made so far (made at the first use: a process whose main makes no call costs no table). */
-  #made: Record<string, unknown> | null;
-
-  constructor(p: ProcessDispatcher, make: (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown, proto: object) {
-    this.#owner = p;
-    this.#make = make;
-    this.#made = null;
-    Object.setPrototypeOf(this, proto);
-    Object.freeze(this); // private fields stay writable: they are not properties
-  }
-
-  /** Function `name` of `v` (a TypeError if `v` is not such an object). */
-  static get(v: Lazy, name: string): unknown {
-    const made = (v.#made ??= Object.create(null) as Record<string, unknown>);
-    return (made[name] ??= v.#make(v.#owner, name, made));
-  }
-
-  /** A frozen prototype for objects of this kind whose functions are `names`. */
-  static prototypeFor(names: readonly string[], values: Record<string, unknown> = {}): object {
-    const proto = Object.create(Lazy.prototype) as object;
-    for (const name of names) {
-      Object.defineProperty(proto, name, {
-        get(this: Lazy) {
-          return Lazy.get(this, name);
-        },
-        enumerable: true,
-      });
-    }
-    for (const name of Object.keys(values)) Object.defineProperty(proto, name, { value: values[name], enumerable: true });
-    return freezeDeep(proto);
-  }
+function lazyObject(p: ProcessDispatcher, proto: object): object {
+  const o = Object.freeze(Object.create(proto) as object);
+  (ownerOf ??= new WeakMap()).set(o, p);
+  return o;
 }
-freezeDeep(Lazy);
+
+/** Function `name` of `o`, made by `make` on first use; a TypeError if `o` is no lazyObject. */
+function lazyGet(o: object, name: string, make: Maker): unknown {
+  const p = ownerOf?.get(o);
+  if (p === undefined) throw new TypeError("not a process's syscall object");
+  let made = (madeFor ??= new WeakMap()).get(o);
+  if (made === undefined) {
+    made = Object.create(null) as Record<string, unknown>;
+    madeFor.set(o, made);
+  }
+  return (made[name] ??= make(p, name, made));
+}
+
+/** A frozen prototype for lazy objects whose functions are `names`, made by `make`, and whose `values` are shared. */
+function lazyPrototype(names: readonly string[], make: Maker, values: Record<string, unknown> = {}): object {
+  const proto = {};
+  for (const name of names) {
+    Object.defineProperty(proto, name, {
+      get(this: object) {
+        return lazyGet(this, name, make);
+      },
+      enumerable: true,
+    });
+  }
+  for (const name of Object.keys(values)) Object.defineProperty(proto, name, { value: values[name], enumerable: true });
+  return freezeDeep(proto);
+}
 
 /** A process's awaitable call `name`: a wait its process's end finishes (its handles closed) does not resume it. */
 function makeAwaitable(p: ProcessDispatcher, name: string): unknown {
@@ -164,7 +170,7 @@ function makeAwaitable(p: ProcessDispatcher, name: string): unknown {
   return (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown) =>
     (callIn(p, call, never, a, b, c, d, e, g, h) as Promise<number>).then(unlessEnded);
 }
-const AWAITABLE = Lazy.prototypeFor(Object.keys(awaitable));
+const AWAITABLE = lazyPrototype(Object.keys(awaitable), makeAwaitable);
 
 /** The data-plane entries of a live process (revoked when it ends); an ended process gets the refusing slow paths. */
 function entries(p: ProcessDispatcher): ProcessEntries {
@@ -180,7 +186,7 @@ function makeCall(p: ProcessDispatcher, name: string, made: Record<string, unkno
     made.entries ??= entries(p);
     return (made.entries as Record<string, unknown>)[name];
   }
-  if (name === "awaitable") return new Lazy(p, makeAwaitable, AWAITABLE);
+  if (name === "awaitable") return lazyObject(p, AWAITABLE);
   if (name === "mx_process_exit") {
     return (retcode: number): never => {
       p.exit(retcode);
@@ -190,12 +196,12 @@ function makeCall(p: ProcessDispatcher, name: string, made: Record<string, unkno
   return bind(p, SYSCALLS[name as keyof typeof SYSCALLS]);
 }
 
-const VDSO = Lazy.prototypeFor([...Object.keys(SYSCALLS), ...Object.keys(SLOW_PATHS), "awaitable", "mx_process_exit"], {
+const VDSO = lazyPrototype([...Object.keys(SYSCALLS), ...Object.keys(SLOW_PATHS), "awaitable", "mx_process_exit"], makeCall, {
   mx_time_get,
   mx_deadline_after,
 });
 
 /** Process `p`'s syscalls. */
 export function makeVdso(p: ProcessDispatcher): Vdso {
-  return new Lazy(p, makeCall, VDSO) as unknown as Vdso;
+  return lazyObject(p, VDSO) as unknown as Vdso;
 }
