@@ -35,7 +35,9 @@ let peer: { sys: Vdso; channel: number } | null = null;
 // its own, its module loaded from flash: the real path); Node has no manifest and loads the same modules. "peer"
 // hands its syscalls to the benchmark, which a Compartment would not let it do: it is registered as a function.
 const manifestPrograms = kernel_set_programs({});
-const loadEmpty = manifestPrograms.empty ?? (() => import("./empty_program.ts"));
+// The empty program loads synchronously everywhere (on Node from a module imported here once), as the manifest's
+// loader does on the device, so that process_spawn's start job loads it and its main runs in that one job.
+const loadEmpty: (proc: number) => unknown = manifestPrograms.empty ?? ((module) => () => module)(await import("./empty_program.ts"));
 /** When the last "empty" process to start had its entry module loaded (process_spawn's second time stamp). */
 let loadedAt = 0;
 let stampClock: Clock | null = null;
