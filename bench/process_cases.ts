@@ -31,31 +31,28 @@ import type { Case, Clock, Loop } from "./harness.ts";
 /** The peer process's syscalls and its end of the channel, once it has started. */
 let peer: { sys: Vdso; channel: number } | null = null;
 
-// On the device "empty" and "waiter" are the manifest's programs (bench/manifest.json: each process a Compartment of
-// its own, its module loaded from flash: the real path); Node has no manifest and loads the same modules. "peer"
-// hands its syscalls to the benchmark, which a Compartment would not let it do: it is registered as a function.
+// "empty" and "waiter" are the manifest's programs (bench/manifest.json: on the device each process a Compartment of
+// its own, its entry module instantiated from the base heap: the real path; on Node, tools/lib/bench/node-run.ts
+// registers the same modules, loaded once). "peer" hands its syscalls to the benchmark, which a Compartment would
+// not let it do: it is registered as a function.
 const manifestPrograms = kernel_set_programs({});
-// The empty program loads synchronously everywhere (on Node from a module imported here once), as the manifest's
-// loader does on the device, so that process_spawn's start job loads it and its main runs in that one job.
-const loadEmpty: (proc: number) => unknown = manifestPrograms.empty ?? ((module) => () => module)(await import("./empty_program.ts"));
+const loadEmpty = manifestPrograms.empty;
 /** When the last "empty" process to start had its entry module loaded (process_spawn's second time stamp). */
 let loadedAt = 0;
 let stampClock: Clock | null = null;
 kernel_set_programs({
-  empty: loadEmpty,
+  ...manifestPrograms,
   "empty-stamped": (proc: number) => {
     const module = loadEmpty(proc);
     loadedAt = stampClock === null ? 0 : stampClock.now();
     return module;
   },
-  waiter: () => import("./waiter_program.ts"),
   peer: () => ({
     default: (sys: Vdso, channel: number) => {
       peer = { sys, channel };
       return sys.awaitable.mx_nanosleep(MX_TIME_INFINITE);
     },
   }),
-  ...manifestPrograms,
 });
 
 async function spawn(entry: string, arg1: number): Promise<number> {
@@ -73,6 +70,7 @@ async function spawn(entry: string, arg1: number): Promise<number> {
  * stamp and the caller (two readings in a row, the least of three) is subtracted, as the harness subtracts its empty loop.
  */
 function processSpawn(): Loop {
+  expect(typeof loadEmpty === "function", "the manifest names the empty program");
   const process = { value: 0 };
   const entry = "empty-stamped";
   return {

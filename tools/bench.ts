@@ -32,11 +32,13 @@ function qemuVersion(): string {
   return first.replace(/^QEMU emulator version /, "");
 }
 
-/** Flash taken by the benchmark program's own bytecode (main and bench/*), from the build's bytecode folder. */
-function benchBytecodeBytes(elf: string): number {
+/** Flash taken by the benchmark program's own bytecode (main and bench/*, but the modules it preloads: those are in
+ * the base heap), from the build's bytecode folder. */
+function benchBytecodeBytes(elf: string, preloaded: string[]): number {
   const dir = join(dirname(elf), "xsb");
+  const inBaseHeap = new Set(preloaded.map((specifier) => `${specifier.replaceAll("/", "~")}.xsb`));
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".xsb") && (f === "main.xsb" || f.startsWith("bench~")))
+    .filter((f) => f.endsWith(".xsb") && (f === "main.xsb" || f.startsWith("bench~")) && !inBaseHeap.has(f))
     .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 }
 
@@ -93,7 +95,7 @@ await runTool("bench", async () => {
         dataBytes: summary.dataBytes,
         bssBytes: summary.bssBytes,
         stackBytes: summary.stackBytes,
-        benchFlashBytes: benchBytecodeBytes(device.firmware.elf) + hooks.flash,
+        benchFlashBytes: benchBytecodeBytes(device.firmware.elf, device.firmware.preloaded) + hooks.flash,
         benchRamBytes: hooks.ram,
       },
       image: createHash("sha256").update(readFileSync(device.firmware.bin)).digest("hex").slice(0, 12),

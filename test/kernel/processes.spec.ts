@@ -45,6 +45,10 @@ async function receive(sys: Vdso, channel: number): Promise<{ bytes: number[]; h
 
 const programs: Record<string, ProgramMain> = {
   exit7: () => 7,
+  ordered: () => {
+    (seen.order as string[]).push("main");
+    return 0;
+  },
   async exitLater(sys) {
     await sys.awaitable.mx_nanosleep(0n);
     return 9;
@@ -96,6 +100,17 @@ describe("processes: lifecycle and handle tables", () => {
     assert.equal(await ended(p), 7);
     assert.deepEqual(info(p), { returnCode: 7, started: true, exited: true });
     assert.equal(await ended(spawn("exitLater")), 9, "an async main's result, after it waited");
+  });
+
+  it("main runs in a job queued by mx_process_start: after the caller's job and jobs queued before, before later ones", async () => {
+    const order: string[] = [];
+    seen.order = order;
+    void Promise.resolve().then(() => order.push("queued before"));
+    const p = spawn("ordered");
+    void Promise.resolve().then(() => order.push("queued after"));
+    order.push("caller");
+    assert.equal(await ended(p), 0);
+    assert.deepEqual(order, ["caller", "queued before", "main", "queued after"]);
   });
 
   it("main receives arg1's value in its own table (MX_HANDLE_INVALID stays 0) and arg2", async () => {

@@ -357,7 +357,7 @@ export function renderMarkdown(results: BenchResults): string {
     `| free RAM (RAM the firmware can use, ${kib(notes.ram_bytes)}, − static − XS peak) | ${kib(m.free_ram_bytes)} |`,
     ...(notes.process_ram_bytes !== null ? [`| one started process, waiting (mean of 8; target ≤ 8 KiB) | ${kib(notes.process_ram_bytes)} |`] : []),
     "",
-    `This is the benchmark firmware: the benchmark program itself accounts for ${kib(notes.bench_program_flash_bytes)} of the flash (its bytecode and bench/hooks.c) and ${kib(notes.bench_program_static_ram_bytes)} of the static RAM (bench/hooks.c's variables; its C baseline rings are allocated only while they run). XS heap figures are XS's chunks and slots (native.memory()), without malloc's own overhead.`,
+    `This is the benchmark firmware: the benchmark program itself accounts for ${kib(notes.bench_program_flash_bytes)} of the flash (its bytecode and bench/hooks.c; the modules it preloads (bench/manifest.json) are in the base heap with the kernel) and ${kib(notes.bench_program_static_ram_bytes)} of the static RAM (bench/hooks.c's variables; its C baseline rings are allocated only while they run). XS heap figures are XS's chunks and slots (native.memory()), without malloc's own overhead.`,
     "",
   ];
   if (results.node) {
