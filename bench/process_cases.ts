@@ -67,7 +67,8 @@ async function spawn(entry: string, arg1: number): Promise<number> {
  * it stamps, creates and starts a process, and queues the next iteration behind the process's start job, so nothing
  * of the supervisor's runs between the two stamps but that one queueJob (a native call). The empty main has ended
  * the process by the time the next iteration closes its handle. What a clock reading itself costs between its
- * stamp and the caller (two readings in a row, the least of three) is subtracted, as the harness subtracts its empty loop.
+ * stamp and the caller (two readings in a row, the least of three) is subtracted, as the harness subtracts its
+ * empty loop.
  */
 function processSpawn(): Loop {
   expect(typeof loadEmpty === "function", "the manifest names the empty program");
@@ -87,7 +88,8 @@ function processSpawn(): Loop {
           }
           if (i++ === n) {
             stampClock = null;
-            const reading = Math.min(-clock.now() + clock.now(), -clock.now() + clock.now(), -clock.now() + clock.now());
+            const pair = () => -clock.now() + clock.now();
+            const reading = Math.min(pair(), pair(), pair());
             resolve(total - n * reading);
             return;
           }

@@ -22,6 +22,11 @@ function consoleLine(line: string): void {
   console.log(line);
 }
 
+/** As the device's native does: the prototype, and every own property with its attributes. */
+function cloneObject<T extends object>(template: T): T {
+  return Object.create(Object.getPrototypeOf(template) as object | null, Object.getOwnPropertyDescriptors(template)) as T;
+}
+
 /** Node's microtask queue is the one its promise jobs share, as XS's job queue is on the device. */
 function queueJob<A extends unknown[]>(job: (...args: A) => void, ...args: A): void {
   queueMicrotask(() => job(...args));
@@ -106,6 +111,7 @@ export class RealHal implements Hal {
   readonly copyBytes = copyBytes;
   readonly log = consoleLine;
   readonly queueJob = queueJob;
+  readonly cloneObject = cloneObject;
   private readonly start = process.hrtime.bigint();
   private alarm = INFINITE;
   private service: (() => void) | null = null;
@@ -183,6 +189,7 @@ export class VirtualHal implements Hal {
   readonly copyBytes = copyBytes;
   readonly log = consoleLine;
   readonly queueJob = queueJob;
+  readonly cloneObject = cloneObject;
   private time = 0n;
   private alarm = INFINITE;
   private service: (() => void) | null = null;

@@ -45,6 +45,8 @@ declare global {
     log(line: string): void;
     /** Runs job(...args) as a job of its own after the current one (hal.ts). */
     queueJob<A extends unknown[]>(job: (...args: A) => void, ...args: A): void;
+    /** A copy of an ordinary object: its prototype and own properties (hal.ts). */
+    cloneObject<T extends object>(template: T): T;
     /** Ends the program with an exit status (QEMU exits with it). */
     exit(status: number): never;
     /** Bytes XS has taken from the C heap for chunks and slots, its peak, and the creation.static cap (0: none);

@@ -51,7 +51,7 @@ export function mx_process_create(name: string, options: number, out: Out<mx_han
   const proc = claimTable();
   if (proc < 0) return MX_ERR_NO_RESOURCES;
   const short = name.length < MX_MAX_NAME_LEN ? name : name.slice(0, MX_MAX_NAME_LEN - 1); // a slice makes a string
-  return giveHandles(out, handleAlloc(new ProcessDispatcher(proc, short), MX_DEFAULT_PROCESS_RIGHTS));
+  return giveHandles(out, handleAlloc(ProcessDispatcher.create(proc, short), MX_DEFAULT_PROCESS_RIGHTS));
 }
 
 /**

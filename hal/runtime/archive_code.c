@@ -49,8 +49,9 @@ static txU4 operand(const txU1* p, int size)
  * (fxRemapIDs): an opcode's size from gxCodeSizes, a nested function's bytecode walked where it lies. It runs to the
  * chunk's end, since a function has an END wherever a return was (xsCode.c folds "branch to END" into END); the
  * chunk's alignment padding (at most 3 bytes) may decode as anything, and an opcode there that is none or would
- * reach past the end stops the walk. Rewriting a padding byte changes nothing that runs. Running it twice on the same code (two
- * functions that share it) changes nothing more: an archive opcode has the size of the one it replaced.
+ * reach past the end stops the walk. Rewriting a padding byte changes nothing that runs. Running it twice on the
+ * same code (two functions that share it) changes nothing more: an archive opcode has the size of the one it
+ * replaced.
  */
 void runtime_archive_code(txByte* code)
 {

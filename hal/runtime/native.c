@@ -209,6 +209,19 @@ static void fx_queue_job(xsMachine* the)
 	fxQueueJob(the, count, C_NULL);
 }
 
+/* cloneObject(template): a new ordinary object with the template's prototype and a copy of its own properties (their
+ * values and attributes), made in one engine call (xsType.c fxDuplicateInstance, as XS copies a Compartment's
+ * functions): where `new` adds properties one at a time, each a walk of the prototype chain. Only ordinary objects:
+ * an array, a typed array, a host object or anything with internal state is refused. */
+static void fx_clone_object(xsMachine* the)
+{
+	txSlot* template = mxArgc > 0 ? fxGetInstance(the, mxArgv(0)) : C_NULL;
+	if (!template || (template->flag & XS_EXOTIC_FLAG) || (template->next && (template->next->flag & XS_INTERNAL_FLAG)))
+		xsTypeError("cloneObject: not an ordinary object");
+	fxDuplicateInstance(the, template);
+	mxPullSlot(mxResult);
+}
+
 static void fx_exit(xsMachine* the)
 {
 	hal_exit(xsToInteger(xsArg(0)));
@@ -290,6 +303,7 @@ void runtime_install_natives(xsMachine* machine)
 		{ "memory", fx_memory, 0 },
 		{ "log", fx_native_console_log, 1 },
 		{ "queueJob", fx_queue_job, 1 },
+		{ "cloneObject", fx_clone_object, 1 },
 		{ "liveBytes", fx_live_bytes, 0 },
 	};
 	xsBeginHost(machine);
