@@ -12,8 +12,8 @@
  *
  * A loop whose iterations hold more than the operation (a process must end before its table can serve the next
  * spawn) times its operation itself: it is `timed`, and `run(n, clock)` gives the clock time of the n operations,
- * read at their two ends in each iteration; nothing is subtracted then (one clock read's cost stays in: ~500
- * instructions on the device).
+ * read at their two ends in each iteration; the harness subtracts nothing then, and the loop subtracts the cost of
+ * its own clock readings (process_cases.ts).
  */
 export interface Loop {
   /** n iterations; a Promise only for cases whose operation is asynchronous (tasks). A `timed` loop's run gives

@@ -84,9 +84,10 @@ export interface Hal {
   queueJob<A extends unknown[]>(job: (...args: A) => void, ...args: A): void;
 
   /**
-   * A new object with `template`'s prototype and a copy of its own properties, made in one engine call: what the
-   * kernel makes per operation is copied from a template (XS adds a property to a new object at ~600 instructions
-   * on the device, a copy takes ~40). Ordinary objects only (TypeError otherwise); private fields are not copied.
+   * A new object with `template`'s prototype and a copy of its own properties, made in one engine call, for kernel
+   * objects made often (a process is a copy of a template: XS adds a property to a new object at ~600 instructions
+   * on the device, a copy takes ~40). Ordinary objects without private fields only: the device refuses an array, a
+   * typed array, a host object or anything with internal state (TypeError).
    */
   cloneObject<T extends object>(template: T): T;
 }

@@ -23,8 +23,8 @@ export type Report = (problem: string) => void;
 export abstract class Dispatcher {
   // Fields are declared, and set in the constructor, rather than given initializers: XS runs a class's field
   // initializers as a function of their own and defines each field through it, which every object made pays
-  // (measured on mps2-an386: a third of a ProcessDispatcher's construction). The same in StateTracker and the
-  // objects made per operation.
+  // (measured on mps2-an386: `new EventDispatcher()` ~6,500 -> ~5,600 instructions). The same in StateTracker and
+  // ProcessDispatcher (whose live objects are copies of a template: process.ts).
   declare readonly type: number;
   declare readonly tracker: StateTracker | null;
   /** Handles naming this object, including handles travelling inside messages. */

@@ -146,6 +146,7 @@ export function onProcessEnd(proc: number, action: () => void): void {
   endActions[proc] = action;
 }
 
+/** What ProcessDispatcher.create copies (made at first use). */
 let processTemplate: ProcessDispatcher | null = null;
 
 /** What the platform does when a process ends, given its table (the device lets go of its Compartment). */

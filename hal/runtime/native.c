@@ -216,7 +216,8 @@ static void fx_queue_job(xsMachine* the)
 static void fx_clone_object(xsMachine* the)
 {
 	txSlot* template = mxArgc > 0 ? fxGetInstance(the, mxArgv(0)) : C_NULL;
-	if (!template || (template->flag & XS_EXOTIC_FLAG) || (template->next && (template->next->flag & XS_INTERNAL_FLAG)))
+	bool internal = template && template->next && (template->next->flag & XS_INTERNAL_FLAG);
+	if (!template || (template->flag & XS_EXOTIC_FLAG) || internal)
 		xsTypeError("cloneObject: not an ordinary object");
 	fxDuplicateInstance(the, template);
 	mxPullSlot(mxResult);
