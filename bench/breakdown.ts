@@ -86,10 +86,10 @@ function plain(run: (n: number) => unknown): () => Loop {
   });
 }
 
-const src48 = new Uint8Array(48);
-const dst48 = new Uint8Array(48);
-const src64 = new Uint8Array(64);
-const dst64 = new Uint8Array(64);
+/** The steps' byte buffers, made at first use: made while the module is preloaded, they would be read-only. */
+let buffers: { src48: Uint8Array; dst48: Uint8Array; src64: Uint8Array; dst64: Uint8Array } | null = null;
+const bytes = () =>
+  (buffers ??= { src48: new Uint8Array(48), dst48: new Uint8Array(48), src64: new Uint8Array(64), dst64: new Uint8Array(64) });
 const N = 300;
 
 export const steps: Step[] = [
@@ -208,6 +208,7 @@ export const steps: Step[] = [
     what: "native.byteLength(Uint8Array) (hal.byteLength: is it a genuine Uint8Array, and how long)",
     iterations: N,
     setup: plain((n) => {
+      const { src48 } = bytes();
       for (let i = 0; i < n; i++) native.byteLength(src48);
     }),
   },
@@ -217,6 +218,7 @@ export const steps: Step[] = [
     what: "native.copyBytes(dst, 0, src, 0, 48) (hal.copyBytes: both checked, one memmove)",
     iterations: N,
     setup: plain((n) => {
+      const { src48, dst48 } = bytes();
       for (let i = 0; i < n; i++) native.copyBytes(dst48, 0, src48, 0, 48);
     }),
   },
@@ -238,6 +240,7 @@ export const steps: Step[] = [
     what: "dst.set(src) of 48 B (XS 13.3 copies element by element between two arrays)",
     iterations: N,
     setup: plain((n) => {
+      const { src48, dst48 } = bytes();
       for (let i = 0; i < n; i++) dst48.set(src48);
     }),
   },
@@ -289,6 +292,7 @@ export const steps: Step[] = [
     what: "native.copyBytes(dst, 0, src, 0, 64) (a message is copied in and out)",
     iterations: N,
     setup: plain((n) => {
+      const { src64, dst64 } = bytes();
       for (let i = 0; i < n; i++) native.copyBytes(dst64, 0, src64, 0, 64);
     }),
   },
@@ -298,6 +302,7 @@ export const steps: Step[] = [
     what: "dst.set(src) of 64 B",
     iterations: N,
     setup: plain((n) => {
+      const { src64, dst64 } = bytes();
       for (let i = 0; i < n; i++) dst64.set(src64);
     }),
   },
@@ -320,6 +325,7 @@ export const steps: Step[] = [
     what: "ChannelDispatcher.write + read: the channel without the syscall layer",
     iterations: N,
     setup: withChannel((_a, _b, da, db) => (n) => {
+      const { src64, dst64 } = bytes();
       for (let i = 0; i < n; i++) {
         da.write(src64, 64, null, 0);
         db.read(dst64, null, 64, 0, null, null, false);
@@ -332,6 +338,7 @@ export const steps: Step[] = [
     what: "mx_channel_write + mx_channel_read (the operation)",
     iterations: N,
     setup: withChannel((a, b) => (n) => {
+      const { src64, dst64 } = bytes();
       for (let i = 0; i < n; i++) {
         mx_channel_write(a, 0, src64, 64, null, 0);
         mx_channel_read(b, 0, dst64, null, 64, 0, null, null);
