@@ -37,6 +37,9 @@ declare global {
     liveBytes(): number;
     /** A ModuleSource of the firmware's module `specifier` (for a Compartment's { source } descriptor). */
     moduleSource(specifier: string): object;
+    /** The object every Compartment's global inherits from: the intrinsics, and what the kernel adds to them while the
+     * base heap is built (hardened after, with all it holds). */
+    processGlobal(): object;
     /** The Compartment process `proc` runs in (hal/runtime/rejections.c attributes unhandled rejections by it). */
     processCompartment(proc: number, compartment: object | null): void;
     /** The kernel's handler of a process's unhandled rejection (kept on `native`: set while the base heap is built). */

@@ -688,8 +688,9 @@ extern void fx_lockdown(txMachine* the);
  * its own copies into each compartment's global), but in a clone (the->sharedMachine set) a Compartment uses it as
  * the *prototype* of its global, where names cannot find array items: a process would see no Object, Array, ...
  * So it becomes an ordinary object with the intrinsics as named properties (the attributes the other path gives
- * them), hardened, in the base heap: every compartment's global inherits from it. XS's `trace` is left out: it
- * writes to the console, a host capability rather than an intrinsic.
+ * them), in the base heap: every compartment's global inherits from it. XS's `trace` is left out: it writes to the
+ * console, a host capability rather than an intrinsic. The preloads may add to it (native.processGlobal); it is
+ * hardened after them (harden_process_global).
  */
 static void make_compartment_global(txMachine* the)
 {
@@ -706,7 +707,15 @@ static void make_compartment_global(txMachine* the)
 	for (; id < _Compartment; id++)
 		slot = fxNextSlotProperty(the, slot, item + id, mxID(id), XS_GET_ONLY);
 	mxPull(mxCompartmentGlobal);
-	xsCall1(xsGlobal, xsID("harden"), mxCompartmentGlobal);
+}
+
+/* Hardens what every compartment's global inherits, with what the preloads added to it (make_compartment_global). */
+static void harden_process_global(txMachine* machine)
+{
+	xsBeginHost(machine);
+	if (mxCompartmentGlobal.kind == XS_REFERENCE_KIND)
+		xsCall1(xsGlobal, xsID("harden"), mxCompartmentGlobal);
+	xsEndHost(machine);
 }
 
 /*
@@ -852,6 +861,7 @@ static int build_image(void)
 	runtime_install_module_natives(the);
 	lock_down(the);
 	import_preloads(the);
+	harden_process_global(the);
 	forget_harden(the);
 	fill_global_cache(the);
 	fxCollectGarbage(the);

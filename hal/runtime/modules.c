@@ -158,10 +158,23 @@ static void fx_module_source(xsMachine* the)
 		xsTypeError("moduleSource: \"%s\" is no module", path);
 }
 
+/*
+ * native.processGlobal(): the object every Compartment's global inherits from, the intrinsics (base.c
+ * make_compartment_global). What the kernel gives every process besides them (kernel/boot/setup.ts) is added to it
+ * while the base heap is built, so a spawn copies none of it into the process's global; the generator hardens it
+ * once the preloads have run, and it is in flash after.
+ */
+static void fx_process_global(xsMachine* the)
+{
+	mxResult->kind = mxCompartmentGlobal.kind;
+	mxResult->value = mxCompartmentGlobal.value;
+}
+
 static void install(xsMachine* the)
 {
 	static const runtime_function_t functions[] = {
 		{ "moduleSource", fx_module_source, 1 },
+		{ "processGlobal", fx_process_global, 0 },
 	};
 	xsVars(1);
 	xsVar(0) = xsGet(xsGlobal, xsID("native"));

@@ -9,9 +9,9 @@
  * Each process runs its program in a Compartment of its own (XS; the intrinsics it shares are locked down in the
  * base heap): the entry module and the modules of its folder (the specifier's prefix up to the last "/") are new
  * instances, its own; "kernel/program" (constants, packet classes, types) and the modules the manifest lists for it
- * are the one instance the kernel has; any other module is refused. Its global object holds the intrinsics and
- * `console` (log only), `TextEncoder` and `TextDecoder`: nothing of the kernel, the HAL or `native`. A rejection its
- * code leaves unhandled ends it (hal/runtime/rejections.c finds whose code it was by its Compartment).
+ * are the one instance the kernel has; any other module is refused. Its global object inherits the intrinsics and
+ * `console` (log only), `TextEncoder` and `TextDecoder`, all hardened: nothing of the kernel, the HAL or `native`. A
+ * rejection its code leaves unhandled ends it (hal/runtime/rejections.c finds whose code it was by its Compartment).
  *
  * It lives on the kernel's side of the HAL (the HAL imports nothing of the kernel), in a folder of its own: it is
  * the one kernel module that reads the build's config (Moddable's mc/config), and nothing in the kernel imports it,
@@ -19,7 +19,6 @@
  */
 import config from "mc/config";
 
-import { freezeDeep } from "../freeze.ts";
 import { faultProcess, setProcessEndHook } from "../process.ts";
 import { hal } from "../platform.ts";
 import { kernel_configure, kernel_set_programs, MX_OK } from "../index.ts";
@@ -32,15 +31,17 @@ const { programs = {}, ...limits } = (config.kernel ?? {}) as { programs?: unkno
 if (kernel_configure(limits) !== MX_OK) throw new RangeError(`manifest.json config.kernel: invalid limits ${JSON.stringify(limits)}`);
 if (typeof programs !== "object" || programs === null) throw new RangeError("manifest.json config.kernel.programs: not an object");
 
-/** What every process's global object holds besides the intrinsics. */
-const globals = freezeDeep({
+// What every process's global object holds besides the intrinsics. It is put where every Compartment's global
+// inherits from (with the intrinsics, hardened with them once the preloads have run: hal/runtime/base.c), rather than
+// given to each Compartment as `globals`, which copied it into every process's global (~3,000 instructions a spawn).
+Object.assign(native.processGlobal(), {
   console: { log: (...values: unknown[]) => hal.log(values.map(String).join(" ")) },
   TextEncoder: (globalThis as Record<string, unknown>).TextEncoder,
   TextDecoder: (globalThis as Record<string, unknown>).TextDecoder,
 });
 
 /** The loader of program `name`: a new Compartment per process, which imports the entry module. What describes the
- * Compartment (its globals and hooks) is made once per program: a spawn makes only the Compartment. */
+ * Compartment (its module descriptors and hooks) is made once per program: a spawn makes only the Compartment. */
 function loader(name: string, program: ProgramConfig): (proc: number) => unknown {
   const entry = typeof program === "string" ? program : program.entry;
   const modules = typeof program === "string" ? [] : (program.modules ?? []);
@@ -50,13 +51,14 @@ function loader(name: string, program: ProgramConfig): (proc: number) => unknown
   const folder = entry.slice(0, entry.lastIndexOf("/") + 1);
   const shared = ["kernel/program", ...(modules as string[])];
   const descriptor = (specifier: string): object => {
-    if (shared.includes(specifier)) return { namespace: specifier };
-    if (folder !== "" && specifier.startsWith(folder)) return { source: specifier };
+    if (shared.includes(specifier)) return { __proto__: null, namespace: specifier };
+    if (folder !== "" && specifier.startsWith(folder)) return { __proto__: null, source: specifier };
     throw new ReferenceError(`program "${name}" may not import "${specifier}"`);
   };
   // The entry module's source is made here, in the base heap: a spawn instantiates it without loading its bytecode.
-  const sources = { [entry]: { source: native.moduleSource(entry) } };
-  const options = { globals, modules: sources, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) };
+  // Options and descriptors have no prototype: XS looks up the keys they lack, and Object.prototype's are many.
+  const sources = { [entry]: { __proto__: null, source: native.moduleSource(entry) } };
+  const options = { __proto__: null, modules: sources, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) };
   return (proc: number) => {
     const compartment = new Compartment(options);
     native.processCompartment(proc, compartment);
