@@ -84,10 +84,11 @@ export interface Hal {
   queueJob<A extends unknown[]>(job: (...args: A) => void, ...args: A): void;
 
   /**
-   * A new object with `template`'s prototype and a copy of its own properties, made in one engine call, for kernel
-   * objects made often (a process is a copy of a template: XS adds a property to a new object at ~600 instructions
-   * on the device, a copy takes ~40). Ordinary objects without private fields only: the device refuses an array, a
-   * typed array, a host object or anything with internal state (TypeError).
+   * A new object with `template`'s prototype, a copy of its own properties (their attributes too) and its
+   * extensibility (a copy of a frozen object is frozen), made in one engine call, for kernel objects made often (a
+   * process is a copy of a template: XS adds a property to a new object at ~600 instructions on the device, a copy
+   * takes ~40). Ordinary objects without private fields only: the device refuses an array, a typed array, a host
+   * object or anything with internal state (TypeError).
    */
   cloneObject<T extends object>(template: T): T;
 }

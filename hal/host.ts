@@ -22,9 +22,10 @@ function consoleLine(line: string): void {
   console.log(line);
 }
 
-/** As the device's native does: the prototype, and every own property with its attributes. */
+/** As the device's native does: the prototype, every own property with its attributes, and whether it is extensible. */
 function cloneObject<T extends object>(template: T): T {
-  return Object.create(Object.getPrototypeOf(template) as object | null, Object.getOwnPropertyDescriptors(template)) as T;
+  const copy = Object.create(Object.getPrototypeOf(template) as object | null, Object.getOwnPropertyDescriptors(template)) as T;
+  return Object.isExtensible(template) ? copy : Object.preventExtensions(copy);
 }
 
 /** Node's microtask queue is the one its promise jobs share, as XS's job queue is on the device. */

@@ -74,10 +74,11 @@ const claimed: boolean[] = Array.from({ length: PROCESSES }, (_, proc) => proc =
 const owned: boolean[] = claimed.slice();
 
 /** A free, empty table for a new process (the lowest; none of an ended process's messages still queued, whose
- * bytes count against their writer's table); -1 when every table is in use. */
+ * bytes count against their writer's table); -1 when every table is in use. A table that is not claimed holds no
+ * handle (freeIfDone frees only empty ones, and only claimed tables are given handles). */
 export function claimTable(): number {
   for (let proc = 1; proc < PROCESSES; proc++) {
-    if (!claimed[proc] && dpCount(proc) === 0 && dpQueuedBytes(proc) === 0) {
+    if (!claimed[proc] && dpQueuedBytes(proc) === 0) {
       claimed[proc] = owned[proc] = true;
       return proc;
     }

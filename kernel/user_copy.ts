@@ -37,7 +37,14 @@ export function putOptOut(out: Out<unknown> | null | undefined, v: unknown): boo
  * them is closed again and the call fails with INVALID_ARGS (Magenta's HandleOwner when copy_to_user fails).
  */
 export function giveHandles(out0: Out<number>, h0: number, out1: Out<number> | null = null, h1 = 0): number {
-  if (putOut(out0, h0) && (out1 === null || putOut(out1, h1))) return MX_OK;
+  try {
+    // putOut's writes, without its call: every create syscall comes through here
+    out0.value = h0;
+    if (out1 !== null) out1.value = h1;
+    return MX_OK;
+  } catch {
+    // a write failed: both handles are closed
+  }
   handleClose(h0);
   if (out1 !== null) handleClose(h1);
   return MX_ERR_INVALID_ARGS;

@@ -18,6 +18,7 @@ import { awaitable } from "./awaitable.ts";
 import { MX_ERR_BAD_STATE } from "./constants.ts";
 import { freezeDeep } from "./freeze.ts";
 import { enterProcess } from "./handle_table.ts";
+import { hal } from "./platform.ts";
 import { bindProcessSlowPath, processEntries, processEntriesRevoke, takeProcess } from "#dataplane";
 import type { ProcessEntries } from "./dataplane/dataplane.ts";
 import { EXIT, onProcessEnd, owner, type ProcessDispatcher } from "./process.ts";
@@ -119,19 +120,20 @@ function bind(p: ProcessDispatcher, call: Syscall): Syscall {
 /** What makes function `name` of a process's object on first use (`made`: what was made for that object so far). */
 type Maker = (p: ProcessDispatcher, name: string, made: Record<string, unknown>) => unknown;
 
-// A process's vdso and awaitable object are bare frozen objects of a shared frozen prototype: their process, and
-// what was made for them, are kept here rather than in them (XS makes an Object.create and a WeakMap entry in under
-// half of what a class instance with private fields costs, made on every spawn). Made at run time: a WeakMap of the
-// base heap would be read-only.
+// A process's vdso and awaitable object are bare frozen objects of a shared frozen prototype, each a copy of a
+// template (one engine call on XS, where Object.create and Object.freeze are two, each found by name): their
+// process, and what was made for them, are kept here rather than in them (a copy and a WeakMap entry cost under half
+// of what a class instance with private fields costs, made on every spawn). Made at run time: a WeakMap of the base
+// heap would be read-only.
 let ownerOf: WeakMap<object, ProcessDispatcher> | null = null;
 let madeFor: WeakMap<object, Record<string, unknown>> | null = null;
 
 /**
  * A per-process object whose functions are made on first use (a closure costs ~500 bytes on XS; a process uses a
- * few of the forty): frozen, with getters on the shared frozen prototype `proto` (lazyPrototype).
+ * few of the forty): a copy of `template` (lazyTemplate), frozen, with getters on its shared frozen prototype.
  */
-function lazyObject(p: ProcessDispatcher, proto: object): object {
-  const o = Object.freeze(Object.create(proto) as object);
+function lazyObject(p: ProcessDispatcher, template: object): object {
+  const o = hal.cloneObject(template);
   (ownerOf ??= new WeakMap()).set(o, p);
   return o;
 }
@@ -148,8 +150,9 @@ function lazyGet(o: object, name: string, make: Maker): unknown {
   return (made[name] ??= make(p, name, made));
 }
 
-/** A frozen prototype for lazy objects whose functions are `names`, made by `make`, and whose `values` are shared. */
-function lazyPrototype(names: readonly string[], make: Maker, values: Record<string, unknown> = {}): object {
+/** The template of lazy objects whose functions are `names`, made by `make`, and whose `values` are shared: a frozen
+ * empty object, whose prototype, frozen, has them. */
+function lazyTemplate(names: readonly string[], make: Maker, values: Record<string, unknown> = {}): object {
   const proto = {};
   for (const name of names) {
     Object.defineProperty(proto, name, {
@@ -160,7 +163,7 @@ function lazyPrototype(names: readonly string[], make: Maker, values: Record<str
     });
   }
   for (const name of Object.keys(values)) Object.defineProperty(proto, name, { value: values[name], enumerable: true });
-  return freezeDeep(proto);
+  return Object.freeze(Object.create(freezeDeep(proto)) as object);
 }
 
 /** A process's awaitable call `name`: a wait its process's end finishes (its handles closed) does not resume it. */
@@ -170,7 +173,7 @@ function makeAwaitable(p: ProcessDispatcher, name: string): unknown {
   return (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown) =>
     (callIn(p, call, never, a, b, c, d, e, g, h) as Promise<number>).then(unlessEnded);
 }
-const AWAITABLE = lazyPrototype(Object.keys(awaitable), makeAwaitable);
+const AWAITABLE = lazyTemplate(Object.keys(awaitable), makeAwaitable);
 
 /** The data-plane entries of a live process (revoked when it ends); an ended process gets the refusing slow paths. */
 function entries(p: ProcessDispatcher): ProcessEntries {
@@ -196,7 +199,7 @@ function makeCall(p: ProcessDispatcher, name: string, made: Record<string, unkno
   return bind(p, SYSCALLS[name as keyof typeof SYSCALLS]);
 }
 
-const VDSO = lazyPrototype([...Object.keys(SYSCALLS), ...Object.keys(SLOW_PATHS), "awaitable", "mx_process_exit"], makeCall, {
+const VDSO = lazyTemplate([...Object.keys(SYSCALLS), ...Object.keys(SLOW_PATHS), "awaitable", "mx_process_exit"], makeCall, {
   mx_time_get,
   mx_deadline_after,
 });

@@ -57,6 +57,24 @@ const programs: Record<string, ProgramMain> = {
     seen.args = [arg1, arg2];
     return 0;
   },
+  /** Tries to add to and replace what its vdso and awaitable object hold. */
+  tamper(sys) {
+    const attempt = (o: object, key: string) => {
+      try {
+        (o as Record<string, unknown>)[key] = () => MX_OK;
+      } catch {
+        // strict code throws on a frozen object: what is checked is that nothing changed
+      }
+      return Object.prototype.hasOwnProperty.call(o, key);
+    };
+    const close = sys.mx_handle_close;
+    seen.tamper = {
+      frozen: [Object.isFrozen(sys), Object.isFrozen(sys.awaitable), Object.isFrozen(Object.getPrototypeOf(sys))],
+      added: [attempt(sys, "mx_handle_close"), attempt(sys, "extra"), attempt(sys.awaitable, "mx_nanosleep")],
+      same: sys.mx_handle_close === close && sys.mx_handle_close(0) !== MX_OK,
+    };
+    return 0;
+  },
   /** Tries the values it is sent in process 0's table, then sends back an event of its own. */
   async stranger(sys, start) {
     const { bytes } = await receive(sys, start);
@@ -116,6 +134,11 @@ describe("processes: lifecycle and handle tables", () => {
   it("main receives arg1's value in its own table (MX_HANDLE_INVALID stays 0) and arg2", async () => {
     await ended(spawn("args", 0, 0xffff_ffff));
     assert.deepEqual(seen.args, [0, 0xffff_ffff]);
+  });
+
+  it("a process's vdso and its awaitable object are frozen: it cannot add to them or replace a syscall", async () => {
+    assert.equal(await ended(spawn("tamper")), 0);
+    assert.deepEqual(seen.tamper, { frozen: [true, true, true], added: [false, false, false], same: true });
   });
 
   it("a value is BAD_HANDLE in any other process, both ways; its own handle works", async () => {
