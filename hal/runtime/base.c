@@ -754,6 +754,17 @@ static void import_preloads(txMachine* machine)
 	xsEndHost(machine);
 }
 
+/* Makes the names XS's module code looks up by C string keys of the base heap, so that a clone finds each once
+ * (tools/xs-patches/module-names.patch). */
+extern const txInteger gxModuleNameCount;
+extern const char* const gxModuleNames[];
+
+static void share_module_names(txMachine* the)
+{
+	for (txInteger i = 0; i < gxModuleNameCount; i++)
+		fxID(the, (txString)gxModuleNames[i]);
+}
+
 /* Fills the global object's cache of intrinsics, which a shared global only reads (tools/xs-patches). */
 static void fill_global_cache(txMachine* the)
 {
@@ -864,6 +875,7 @@ static int build_image(void)
 	harden_process_global(the);
 	forget_harden(the);
 	fill_global_cache(the);
+	share_module_names(the);
 	fxCollectGarbage(the);
 	for (txSlot* heap = the->firstHeap; heap; heap = heap->next)
 		for (txSlot* slot = heap + 1; slot < heap->value.reference; slot++)
