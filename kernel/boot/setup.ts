@@ -40,6 +40,9 @@ Object.assign(native.processGlobal(), {
   TextDecoder: (globalThis as Record<string, unknown>).TextDecoder,
 });
 
+// Read once: `native` is found by name in the global object, and its functions by name in it (~600 instructions).
+const { processCompartment } = native;
+
 /** The loader of program `name`: a new Compartment per process, which imports the entry module. What describes the
  * Compartment (its module descriptors and hooks) is made once per program: a spawn makes only the Compartment. */
 function loader(name: string, program: ProgramConfig): (proc: number) => unknown {
@@ -61,7 +64,7 @@ function loader(name: string, program: ProgramConfig): (proc: number) => unknown
   const options = { __proto__: null, modules: sources, loadNowHook: descriptor, loadHook: async (specifier: string) => descriptor(specifier) };
   return (proc: number) => {
     const compartment = new Compartment(options);
-    native.processCompartment(proc, compartment);
+    processCompartment(proc, compartment);
     return compartment.importNow(entry);
   };
 }
@@ -69,7 +72,7 @@ function loader(name: string, program: ProgramConfig): (proc: number) => unknown
 // A rejection a process's code leaves unhandled ends that process (the runtime tells whose it is by Compartment);
 // an ended process's Compartment is let go (its late code's rejections are no one's).
 native.setRejectionHandler(faultProcess);
-setProcessEndHook((proc) => native.processCompartment(proc, null));
+setProcessEndHook((proc) => processCompartment(proc, null));
 
 const table: Record<string, (proc: number) => unknown> = {};
 for (const [name, program] of Object.entries(programs as Record<string, ProgramConfig>)) table[name] = loader(name, program);
