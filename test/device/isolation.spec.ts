@@ -49,12 +49,15 @@ describe("processes are isolated: what a program in its Compartment cannot reach
     probes = JSON.parse(sent) as Record<string, string>;
   });
 
-  it("globals: none of the kernel's, the HAL's (native), the data plane's, XS's host functions or the harness's", () => {
+  it("globals: none of the kernel's, the HAL's (native), the data plane's, XS's host functions or the harness's; those all inherit are hardened", () => {
     for (const name of ["native", "trace", "dataplane", "harden", "lockdown", "describe", "it", "kernel_check", "mx_port_create", "print", "gc"]) {
       assert.equal(probes[`global ${name}`], "undefined", name);
     }
     assert.equal(probes["globals it has"], "object,function,function,function,function,function");
     assert.equal(probes["console holds"], "log");
+    assert.equal(probes["shared global changed"], "refused: TypeError", "what all processes' globals inherit is hardened");
+    assert.equal(probes["shared global added to"], "refused: TypeError");
+    assert.equal(probes["console.log replaced"], "refused: TypeError");
   });
 
   it("modules: only kernel/program and its own; the kernel, the HAL, the data plane and the config are refused", () => {

@@ -34,6 +34,11 @@ export default async function main(sys: Vdso, start: number): Promise<number> {
   for (const name of FORBIDDEN_GLOBALS) probes[`global ${name}`] = typeof g[name];
   probes["globals it has"] = ["console", "TextEncoder", "TextDecoder", "Compartment", "Array", "Promise"].map((n) => typeof g[n]).join(",");
   probes["console holds"] = Object.getOwnPropertyNames(g.console as object).join(",");
+  // What every process's global inherits (the intrinsics, console, the text classes) is one object all share.
+  const shared = Object.getPrototypeOf(globalThis) as Record<string, unknown>;
+  probes["shared global changed"] = attempt(() => (shared.console = { log: () => 0 }));
+  probes["shared global added to"] = attempt(() => (shared.pwned = 1));
+  probes["console.log replaced"] = attempt(() => ((g.console as Record<string, unknown>).log = () => 0));
   for (const specifier of ["kernel/index", "kernel/handle_table", "kernel/process", "#dataplane", "#hal", "hal/uart", "mc/config", "kernel/constants"]) {
     probes[`import ${specifier}`] = await attemptImport(specifier);
   }
