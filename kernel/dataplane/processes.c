@@ -46,7 +46,17 @@ _Static_assert(PROCESSES == 16, "one ENTRIES row per process");
 static const char* const names[4] = { "mx_port_queue", "mx_port_wait", "mx_channel_write", "mx_channel_read" };
 static const int lengths[4] = { 3, 4, 6, 8 };
 
+/* Keys found once, at first use (fast paths are made for a process once per process that uses them). */
 static txID names_id[4];
+static txID slow_path_id;
+static txID process_slow_path_id;
+
+static txID key(xsMachine* the, txID* cache, const char* name)
+{
+	if (!*cache)
+		*cache = xsID(name);
+	return *cache;
+}
 
 /* (): the process whose entry handed its call to the slow path now running, once (0 afterwards: a body either ends
  * in C or goes to its slow path, which takes this first thing; if the slow path throws, it was taken already). */
@@ -61,7 +71,7 @@ static void fx_bind_process_slow_path(xsMachine* the)
 {
 	xsVars(1);
 	xsVar(0) = xsGet(xsThis, xsToID(xsArg(0)));
-	xsDefine(xsVar(0), xsID("processSlowPath"), xsArg(1), xsDontEnum | xsDontSet | xsDontDelete);
+	xsDefine(xsVar(0), key(the, &process_slow_path_id, "processSlowPath"), xsArg(1), xsDontEnum | xsDontSet | xsDontDelete);
 }
 
 /* (proc): process `proc`'s entries, each carrying the shared process slow path of the same name. */
@@ -73,13 +83,12 @@ static void fx_process_entries(xsMachine* the)
 	xsVars(3);
 	xsVar(0) = xsNewObject();
 	for (int i = 0; i < 4; i++) {
-		if (!names_id[i])
-			names_id[i] = xsID(names[i]);
+		txID name = key(the, &names_id[i], names[i]);
 		xsVar(1) = xsNewHostFunction(entries[proc][i], lengths[i]);
-		xsVar(2) = xsGet(xsThis, names_id[i]);
-		xsVar(2) = xsGet(xsVar(2), xsID("processSlowPath"));
-		xsDefine(xsVar(1), xsID("slowPath"), xsVar(2), xsDontEnum | xsDontSet | xsDontDelete);
-		xsDefine(xsVar(0), names_id[i], xsVar(1), xsDefault);
+		xsVar(2) = xsGet(xsThis, name);
+		xsVar(2) = xsGet(xsVar(2), key(the, &process_slow_path_id, "processSlowPath"));
+		xsDefine(xsVar(1), key(the, &slow_path_id, "slowPath"), xsVar(2), xsDontEnum | xsDontSet | xsDontDelete);
+		xsDefine(xsVar(0), name, xsVar(1), xsDefault);
 	}
 	xsResult = xsVar(0);
 }
@@ -95,7 +104,7 @@ static void fx_process_entries_revoke(xsMachine* the)
 {
 	xsVars(1);
 	for (int i = 0; i < 4; i++) {
-		xsVar(0) = xsGet(xsArg(0), xsID(names[i]));
+		xsVar(0) = xsGet(xsArg(0), key(the, &names_id[i], names[i]));
 		txSlot* callback = xsVar(0).kind == XS_REFERENCE_KIND ? xsVar(0).value.reference->next : NULL;
 		bool ours = false;
 		for (int p = 1; callback && callback->kind == XS_CALLBACK_KIND && p < PROCESSES; p++)
