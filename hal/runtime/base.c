@@ -200,11 +200,7 @@ static void freeze(txSlot* instance)
 	}
 }
 
-/* Before sharing: what cannot be copied on write is frozen (fxShare then gives it no alias ID), or refused. Functions
- * are frozen too (their own properties: name, length, prototype, statics), as code does not change them at run time:
- * every alias ID costs each clone a pointer and each collection a look (fxMark), and two thirds of the base heap's
- * aliasable instances were functions (1,736 -> 651 in the benchmark: 4.3 KB less RAM per machine, and a spawn 830
- * instructions faster). */
+/* Before sharing: what cannot be copied on write is frozen (fxShare then gives it no alias ID), or refused. */
 static void prepare_instance(txMachine* the, txSlot* instance)
 {
 	txSlot* internal = instance->next;
@@ -220,10 +216,6 @@ static void prepare_instance(txMachine* the, txSlot* instance)
 	case XS_TYPED_ARRAY_KIND:
 	case XS_DATA_VIEW_KIND:
 	case XS_PROXY_KIND:
-	case XS_CODE_KIND:
-	case XS_CODE_X_KIND:
-	case XS_CALLBACK_KIND:
-	case XS_CALLBACK_X_KIND:
 		freeze(instance);
 		break;
 	case XS_HOST_KIND:
