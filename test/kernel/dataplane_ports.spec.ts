@@ -25,12 +25,12 @@ import {
   MX_WAIT_ASYNC_ONCE,
 } from "../../kernel/index.ts";
 import { newChannel, newEvent, newPort, track } from "./helpers.ts";
-import { consistent, packet, asQueued, prefixCount, takeAllPorts, kernelPort, describeDataPlane, createPort, destroyPort } from "./dataplane_suite.ts";
+import { consistent, packet, asQueued, prefixCount, takeAllPorts, kernelPort, describeDataPlane, newPortFields } from "./dataplane_suite.ts";
 
 describeDataPlane("data plane (twin on Node, C on the device): one suite for both: ports", () => {
   describe("ports", () => {
     it("portCreate gives an empty, sound prefix; portPop of an empty prefix is false and writes nothing", () => {
-      const p = createPort();
+      const p = dp.portCreate(newPortFields());
       assert.ok(p >= 0, "a free index");
       try {
         assert.equal(prefixCount(p), 0);
@@ -41,7 +41,7 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         assert.equal(prefixCount(p), 0);
         assert.equal(dp.portCheck(p), "");
       } finally {
-        destroyPort(p);
+        dp.portDestroy(p);
       }
     });
 
@@ -51,18 +51,18 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         assert.ok(taken.length > 0);
         assert.equal(new Set(taken).size, taken.length, "distinct indexes");
         for (const p of taken) assert.ok(Number.isInteger(p) && p >= 0);
-        assert.equal(createPort(), -1, "still none");
+        assert.equal(dp.portCreate(newPortFields()), -1, "still none");
         const one = taken[taken.length >> 1];
-        destroyPort(one);
-        assert.equal(createPort(), one, "the one free index");
+        dp.portDestroy(one);
+        assert.equal(dp.portCreate(newPortFields()), one, "the one free index");
         assert.equal(prefixCount(one), 0);
         assert.equal(dp.portCheck(one), "");
-        assert.equal(createPort(), -1);
+        assert.equal(dp.portCreate(newPortFields()), -1);
       } finally {
-        for (const p of taken) destroyPort(p);
+        for (const p of taken) dp.portDestroy(p);
       }
       const again = takeAllPorts();
-      for (const p of again) destroyPort(p);
+      for (const p of again) dp.portDestroy(p);
       assert.deepEqual([...again].sort((a, b) => a - b), [...taken].sort((a, b) => a - b), "every index came back");
     });
 
@@ -80,9 +80,9 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         assert.equal(mx_port_queue(port, packet(4n), 0), MX_OK);
         consistent();
         assert.equal(mx_handle_close(port), MX_OK, "closed with a packet queued");
-        assert.equal(createPort(), -1, "it took no index");
+        assert.equal(dp.portCreate(newPortFields()), -1, "it took no index");
       } finally {
-        for (const p of taken) destroyPort(p);
+        for (const p of taken) dp.portDestroy(p);
       }
     });
 
@@ -200,7 +200,7 @@ describeDataPlane("data plane (twin on Node, C on the device): one suite for bot
         assert.equal(prefixCount(index), 0, "and empty");
         assert.equal(dp.portCheck(index), "");
       } finally {
-        for (const p of taken) destroyPort(p);
+        for (const p of taken) dp.portDestroy(p);
       }
       const c = kernelPort();
       for (let i = 0; i < PREFIX_POOL_PACKETS; i++) assert.equal(mx_port_queue(c.handle, packet(BigInt(i)), 0), MX_OK);

@@ -36,22 +36,13 @@ import {
 } from "../../kernel/index.ts";
 import { letDeadlinesPass, newPort, useHandles } from "./helpers.ts";
 
-/** Port objects for the data-plane ports the tests make themselves, by index: the data plane reads their fields until
- * portDestroy, so they stay referenced here until then (and no longer: netduinoplus2 has little RAM to spare). */
-const portObjects = new Map<number, PortFields>();
-
-/** dp.portCreate with a new port object, kept while its port lives: the port's index, or -1 if none is left. */
-export function createPort(): number {
-  const o: PortFields = { head: null, waiters: { head: null }, dead: false };
-  const p = dp.portCreate(o);
-  if (p >= 0) portObjects.set(p, o);
-  return p;
-}
-
-/** dp.portDestroy of a port createPort made; its object is let go. */
-export function destroyPort(p: number): void {
-  dp.portDestroy(p);
-  portObjects.delete(p);
+/** Port objects for the data-plane ports the tests make themselves: the data plane reads their fields until
+ * portDestroy, so they stay referenced here. */
+const portObjects: PortFields[] = [];
+export function newPortFields(): PortFields {
+  const o = { head: null, waiters: { head: null }, dead: false };
+  portObjects.push(o);
+  return o;
 }
 
 /** The process whose handle table these tests own. */
@@ -133,7 +124,7 @@ export function prefixCount(index: number): number {
 /** Takes every free data-plane port index; the indexes taken. */
 export function takeAllPorts(): number[] {
   const taken: number[] = [];
-  for (let p = createPort(); p >= 0; p = createPort()) {
+  for (let p = dp.portCreate(newPortFields()); p >= 0; p = dp.portCreate(newPortFields())) {
     taken.push(p);
     assert.ok(taken.length <= 4096, "portCreate never ran out");
   }
@@ -148,10 +139,10 @@ export function kernelPort(): { handle: number; index: number } {
   const mine = takeAllPorts();
   assert.ok(mine.length > 0, "the data plane has a free port index");
   const index = mine.pop() as number;
-  destroyPort(index);
+  dp.portDestroy(index);
   const handle = newPort();
-  assert.equal(createPort(), -1, "the kernel's port took the one index left");
-  for (const p of mine) destroyPort(p);
+  assert.equal(dp.portCreate(newPortFields()), -1, "the kernel's port took the one index left");
+  for (const p of mine) dp.portDestroy(p);
   assert.equal(prefixCount(index), 0);
   return { handle, index };
 }
