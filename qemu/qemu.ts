@@ -3,7 +3,8 @@
  * benchmarks, so every QEMU run in the project goes through the same guards:
  *
  * - always a wall-clock timeout: an image linked for the wrong memory map spins forever rather than faulting, and
- *   a guest can deadlock; the process is killed (by its PID only) and the result says so;
+ *   a guest can deadlock; the process is killed (by its PID only) and the result says so; with a post-mortem
+ *   socket, gdb first records where the guest was (qemu/post-mortem.ts);
  * - `-icount shift=0,sleep=off` by default: virtual time advances one nanosecond per instruction and idle time is
  *   skipped, so runs are repeatable and a timer delta read in the guest is an instruction count;
  * - the guest's exit status comes back through semihosting (SYS_EXIT_EXTENDED);
@@ -15,6 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 
 import type { Board } from "../tools/lib/board.ts";
 import { requireTool } from "../tools/lib/jobs.ts";
+import { postMortem, postMortemArgs } from "./post-mortem.ts";
 
 export interface QemuOptions {
   board: Board;
@@ -30,6 +32,8 @@ export interface QemuOptions {
   qtestSocket?: string;
   /** Wait for gdb-multiarch on TCP port 1234 before the first instruction (no timeout then). */
   gdb?: boolean;
+  /** Serve the gdb stub on this Unix socket while the guest runs; a run that times out gets a post-mortem. */
+  postMortemSocket?: string;
   /** Called with console output as it arrives. */
   onOutput?: (text: string) => void;
   /**
@@ -54,6 +58,8 @@ export interface QemuResult {
   stderr: string;
   /** A one-line explanation when the run did not end with the guest exiting. */
   problem?: string;
+  /** Where the guest was when it timed out (qemu/post-mortem.ts), with postMortemSocket. */
+  postMortem?: string;
 }
 
 export function qemuArgs(options: QemuOptions): string[] {
@@ -63,6 +69,7 @@ export function qemuArgs(options: QemuOptions): string[] {
   if (options.qtestSocket) args.push("-accel", "tcg", "-qtest", `unix:${options.qtestSocket}`);
   if (options.icount !== false) args.push("-icount", "shift=0,sleep=off");
   if (options.gdb) args.push("-s", "-S");
+  else if (options.postMortemSocket) args.push(...postMortemArgs(options.postMortemSocket));
   const argv = (options.semihostingArgs ?? []).map((arg) => `,arg=${arg.replace(/,/g, ",,")}`).join("");
   args.push("-semihosting-config", `enable=on,target=native${argv}`, ...(options.board.qemu.extra ?? []), ...(options.extraArgs ?? []));
   args.push("-kernel", options.elf);
@@ -76,6 +83,7 @@ export function runQemu(options: QemuOptions): Promise<QemuResult> {
     let output = "";
     let stderr = "";
     let timedOut = false;
+    let report: Promise<string> | undefined;
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (text: string) => {
       output += text;
@@ -85,16 +93,19 @@ export function runQemu(options: QemuOptions): Promise<QemuResult> {
     child.stderr.on("data", (text: string) => (stderr += text));
     const timer = options.gdb
       ? undefined
-      : setTimeout(() => {
+      : setTimeout(async () => {
           timedOut = true;
+          if (options.postMortemSocket) await (report = postMortem(options.elf, options.postMortemSocket));
           child.kill("SIGTERM");
           setTimeout(() => child.kill("SIGKILL"), 2000).unref();
         }, options.timeoutMs);
-    child.on("close", (code, signal) => {
+    child.on("close", async (code, signal) => {
       if (timer) clearTimeout(timer);
+      const postMortemText = await report;
       if (options.consoleFile && existsSync(options.consoleFile)) output = readFileSync(options.consoleFile, "utf8");
       const qemuFailed = code !== 0 && /^qemu-system-arm: (?!.*\binfo: )/m.test(stderr);
       const result: QemuResult = { status: timedOut || signal || qemuFailed ? undefined : (code ?? undefined), timedOut, output, stderr };
+      if (postMortemText) result.postMortem = postMortemText;
       if (timedOut) result.problem = `the guest did not finish within ${(options.timeoutMs / 1000).toFixed(0)} s (hung, or linked for the wrong board?)`;
       else if (qemuFailed) result.problem = `QEMU failed: ${stderr.trim().split("\n")[0]}`;
       else if (signal) result.problem = `QEMU was killed by ${signal}`;

@@ -1,10 +1,13 @@
 /**
  * The device runtime (hal/runtime) as a program sees it, in QEMU: exit statuses, readable aborts, deadlock
  * detection, the promise-job loop, no parser in release firmware (and one in debug), the setup/main order, and the
- * runner's guarantees: a hung guest is stopped at the timeout with a message, never left running.
+ * runner's guarantees: a hung guest is stopped at the timeout with a message (and, when asked, gdb's account of
+ * where it was), never left running.
  */
 import assert from "node:assert/strict";
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { runQemu } from "../../qemu/qemu.ts";
@@ -12,11 +15,18 @@ import { buildFirmware } from "../../tools/lib/firmware.ts";
 import { projectRoot } from "../../tools/lib/paths.ts";
 import { scratchApp, type ScratchApp } from "./helpers.ts";
 
-async function boot(name: string, main: string, options: { manifest?: Record<string, unknown>; debug?: boolean; timeoutMs?: number } = {}) {
+interface BootOptions {
+  manifest?: Record<string, unknown>;
+  debug?: boolean;
+  timeoutMs?: number;
+  postMortemSocket?: string;
+}
+
+async function boot(name: string, main: string, options: BootOptions = {}) {
   const app: ScratchApp = scratchApp(name, { "main.ts": main }, options.manifest);
   try {
     const firmware = await buildFirmware({ board: "mps2-an386", manifest: app.manifest, debug: options.debug });
-    return await runQemu({ board: firmware.board, elf: firmware.elf, timeoutMs: options.timeoutMs ?? 30_000 });
+    return await runQemu({ board: firmware.board, elf: firmware.elf, timeoutMs: options.timeoutMs ?? 30_000, postMortemSocket: options.postMortemSocket });
   } finally {
     app.remove();
   }
@@ -103,5 +113,22 @@ describe("device runtime in QEMU (mps2-an386)", function () {
     assert.equal(result.status, undefined);
     assert.match(result.problem ?? "", /did not finish within 3 s/);
     assert.ok(Date.now() - started < 60_000);
+  });
+
+  it("says where a hung guest was: gdb's backtrace and the runtime's event state, taken before it is stopped", async () => {
+    const sockets = mkdtempSync(join(tmpdir(), "mx-post-mortem-"));
+    try {
+      const result = await boot("hang-post-mortem", "for (;;) {}\n", { timeoutMs: 3000, postMortemSocket: join(sockets, "gdb") });
+      assert.equal(result.timedOut, true);
+      const report = result.postMortem ?? "";
+      assert.match(report, /^#0 /m, report); // a backtrace...
+      assert.match(report, /\bfxRunID\b/, report); // ...inside the interpreter, where `for (;;) {}` spins
+      assert.match(report, /^pc\s+0x[0-9a-f]+/m, report);
+      assert.match(report, /^ring_head: \d+$/m, report); // the interrupt ring
+      assert.match(report, /^alarm_armed: (true|false)$/m, report);
+      assert.match(report, /^0xe000e200:/m, report); // the NVIC's pending lines
+    } finally {
+      rmSync(sockets, { recursive: true, force: true });
+    }
   });
 });

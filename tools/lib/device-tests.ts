@@ -211,6 +211,7 @@ async function runFirmware(options: DeviceTestOptions): Promise<DeviceRun> {
     timeoutMs: options.runTimeoutMs,
     qtestSocket: host.qtestPath,
     uartSocket: host.uartPath,
+    postMortemSocket: join(sockets, "gdb"),
     onOutput: (text) => {
       pending += text;
       let newline: number;
@@ -238,7 +239,7 @@ async function runFirmware(options: DeviceTestOptions): Promise<DeviceRun> {
   run.output = result.output;
   run.status = result.status;
   const ended = run.events.some((e) => e.event === "end");
-  if (result.problem) run.problem = result.problem;
+  if (result.problem) run.problem = [result.problem, host.unanswered(), result.postMortem].filter(Boolean).join("\n");
   else if (!ended) run.problem = `the guest exited with status ${result.status} (${describeStatus(result.status ?? -1)}) before the test run ended`;
   return run;
 }

@@ -59,6 +59,8 @@ export class HostServices {
   private received: number[] = [];
   /** Problems the host saw, reported as a test failure of their own. */
   readonly problems: string[] = [];
+  /** Requests not yet answered, by token: how far the host got with each (for a run that hangs). */
+  private readonly progress = new Map<number, string>();
 
   constructor(
     readonly qtestPath: string,
@@ -99,14 +101,23 @@ export class HostServices {
       this.problems.push(`unreadable host request: ${line}`);
       return true;
     }
+    this.progress.set(request.token, "received");
     void this.serve(request).catch((error) => this.problems.push(`host request ${line} failed: ${(error as Error).message}`));
     return true;
+  }
+
+  /** One line on the requests the host has not answered yet, or "" when there are none. */
+  unanswered(): string {
+    const open = [...this.progress].map(([token, state]) => `token ${token}: ${state}`);
+    return open.length ? `host requests not answered: ${open.join("; ")}` : "";
   }
 
   private async answer(token: number, ok: boolean): Promise<void> {
     if (!this.qtest || !this.mailbox) throw new Error("no qtest connection or no runtime_host_mailbox symbol");
     const value = (token | (ok ? 0 : 0x8000_0000)) >>> 0;
+    this.progress.set(token, "answering");
     await this.qtest.command(`writel 0x${this.mailbox.toString(16)} 0x${value.toString(16)}`);
+    this.progress.delete(token);
   }
 
   /** One pulse on each line: the NVIC latches the rising edge as pending; the line does not stay high. */
@@ -132,9 +143,19 @@ export class HostServices {
       // data UART. Answered only when all is sent: the guest keeps working meanwhile and polls the mailbox.
       const bytes = Buffer.alloc(request.uart);
       for (let i = 0; i < bytes.length; i++) bytes[i] = uartPattern(request.seed, i);
-      const streaming = new Promise<void>((resolve) => this.uart!.write(bytes, () => resolve()));
+      let streamed = false;
+      const streaming = new Promise<void>((resolve) =>
+        this.uart!.write(bytes, () => {
+          streamed = true;
+          resolve();
+        }),
+      );
       let ok = true;
-      for (let i = 0; i < request.pulses; i++) ok = (await this.pulse(request.lines)) && ok;
+      for (let i = 0; i < request.pulses; i++) {
+        this.progress.set(request.token, `storm: pulse ${i + 1} of ${request.pulses} being sent; UART bytes handed to the socket: ${streamed}`);
+        ok = (await this.pulse(request.lines)) && ok;
+      }
+      this.progress.set(request.token, `storm: pulses sent; waiting for the socket to take the UART bytes`);
       await streaming;
       await this.answer(request.token, ok);
     } else if (request.op === "uart-send") {
