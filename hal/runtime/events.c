@@ -44,6 +44,7 @@ static volatile uint32_t overflow_lines[(BOARD_IRQ_COUNT + 31) / 32];
 static volatile bool alarm_fired;
 static volatile uint64_t alarm_fired_ns;
 static volatile bool alarm_armed;
+static volatile uint64_t alarm_deadline_ns = HAL_TIME_INFINITE; /* the last deadline set, fired or not */
 
 /* A word the host may write through a debugger or QEMU's qtest (`writel`), for tests that need an answer from the
  * host (runtime_host_mailbox). Its address comes from the ELF's symbol table. */
@@ -85,11 +86,15 @@ bool runtime_events_pending(void)
 	return alarm_fired || ring_head != ring_tail || overflow_pending();
 }
 
-/* Clears the alarm flag; true if the kernel's service routine should run. */
+/* Clears the alarm flag; true if the kernel's service routine should run. Under the interrupt lock: an alarm that
+ * fired between the check and the clear would otherwise be cleared unseen, and the kernel, which believes its
+ * deadline is still armed, would never arm it again (a storm test slept for ever that way, once in many runs). */
 bool runtime_take_events(void)
 {
+	uint32_t state = hal_irq_lock();
 	bool pending = runtime_events_pending();
 	alarm_fired = false;
+	hal_irq_unlock(state);
 	return pending;
 }
 
@@ -98,6 +103,7 @@ void runtime_set_alarm(uint64_t deadline_ns)
 {
 	uint32_t state = hal_irq_lock();
 	alarm_armed = deadline_ns != HAL_TIME_INFINITE;
+	alarm_deadline_ns = deadline_ns;
 	board_alarm_set(deadline_ns);
 	hal_irq_unlock(state);
 }
@@ -105,6 +111,11 @@ void runtime_set_alarm(uint64_t deadline_ns)
 bool runtime_alarm_armed(void)
 {
 	return alarm_armed;
+}
+
+uint64_t runtime_alarm_deadline(void)
+{
+	return alarm_deadline_ns;
 }
 
 uint64_t runtime_alarm_fired_ns(void)

@@ -61,6 +61,8 @@ bool runtime_events_pending(void);
 bool runtime_take_events(void);
 bool runtime_alarm_armed(void);
 void runtime_set_alarm(uint64_t deadline_ns);
+/* The deadline last given to runtime_set_alarm, whether or not it has fired (HAL_TIME_INFINITE: none). */
+uint64_t runtime_alarm_deadline(void);
 bool runtime_irq_next(uint32_t* vector, uint64_t* timestamp_ns, uint64_t now_ns);
 uint64_t runtime_alarm_fired_ns(void);
 extern volatile uint32_t runtime_host_mailbox;

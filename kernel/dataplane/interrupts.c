@@ -91,6 +91,7 @@ int dp_interrupt_wait(port_t* p, uint64_t deadline)
 	if (dp_foreign_hal || dp_deadline_armed)
 		return 1;
 	bool armed = false;
+	uint64_t kernel_alarm = runtime_alarm_deadline();
 	int status = 1;
 	for (;;) {
 		uint32_t vector;
@@ -124,8 +125,11 @@ int dp_interrupt_wait(port_t* p, uint64_t deadline)
 		runtime_take_events();
 	}
 done:
+	/* The alarm goes back to the deadline the kernel last set: clock.ts skips arming a deadline equal to the one it
+	 * believes armed, so leaving the alarm off here could lose a timer restarted at that same deadline. A deadline
+	 * that has passed meanwhile fires at once, and the kernel's service routine finds nothing due. */
 	if (armed)
-		runtime_set_alarm(HAL_TIME_INFINITE); /* the kernel had none armed (above) */
+		runtime_set_alarm(kernel_alarm);
 	return status;
 }
 

@@ -91,8 +91,12 @@ async function storm(pulses: number, uartBytes: number, seed: number): Promise<S
   };
   try {
     const token = postHost({ op: "storm", lines, pulses, uart: uartBytes, seed });
+    // Until the host has answered, the port has been quiet for three waits and every byte has come (the host's
+    // answer only says the socket took them: QEMU may still hold some, and an idle guest's time runs ahead of it).
+    // A byte that never comes stops the wait after 10,000 quiet waits, and the byte count below fails.
     let quiet = 0;
-    for (let answer: boolean | undefined; (answer = hostAnswer(token)) === undefined || quiet < 3; ) {
+    const waiting = (answer: boolean | undefined) => answer === undefined || quiet < 3 || (result.bytes < uartBytes && quiet < 10_000);
+    for (let answer: boolean | undefined; waiting((answer = hostAnswer(token))); ) {
       if (answer === false) assert.fail("the host could not raise the lines");
       // IPC through the storm: a message out and back, its bytes checked.
       message.fill(result.messages & 0xff);
